@@ -1,0 +1,1 @@
+"""GreenBot's shell: settings, database, clock and the `greenbot` command."""

