@@ -1,0 +1,197 @@
+"""The `greenbot` command: builds what a subcommand needs from one Settings, then runs it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from greenbot.settings import Settings
+
+if TYPE_CHECKING:
+    from knowledge.answer import AnswerEngine
+    from knowledge.engine import EngineConfig
+
+app = typer.Typer(
+    help="GreenBot (绿色铜仁助手): Tongren's energy-saving plan, answered for citizens.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+# Model files come from the installed package or the data directory, never from a hub.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
+) -> None:
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
+    ctx.obj = Settings()
+
+
+def engine_config(settings: Settings) -> EngineConfig:
+    from knowledge.engine import EngineConfig
+
+    return EngineConfig(
+        data_dir=settings.data_dir,
+        model=settings.embedding_model,
+        threshold=settings.not_covered_below,
+        chroma_dir=settings.chroma_dir,
+        chroma_server_url=settings.chroma_server_url,
+        max_question_chars=settings.max_question_chars,
+    )
+
+
+def build_engine(
+    settings: Settings, *, rebuild: bool = False, show_progress: bool = False
+) -> AnswerEngine:
+    from knowledge.engine import create_engine
+    from knowledge.llm import rewriter_from
+
+    progress = _progress_bar() if show_progress else None
+    return create_engine(
+        engine_config(settings),
+        rebuild=rebuild,
+        progress=progress,
+        rewriter=rewriter_from(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+        ),
+    )
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    def report(done: int, total: int) -> None:
+        if total == 0:
+            typer.echo("embeddings: all reused from the previous build", err=True)
+            return
+        width = 30
+        filled = int(width * done / total)
+        typer.echo(
+            f"\rembedding chunks [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+            err=True,
+            nl=done >= total,
+        )
+
+    return report
+
+
+@app.command()
+def ingest(ctx: typer.Context) -> None:
+    """Rebuild the knowledge index from the plan and the guides."""
+    import time
+
+    started = time.perf_counter()
+    engine = build_engine(ctx.obj, rebuild=True, show_progress=True)
+    typer.echo(
+        f"indexed {len(engine.index.sections)} sections, {len(engine.index.chunks)} chunks "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[
+        str | None, typer.Argument(help="Omit to read one per line from stdin.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per answer.")] = False,
+) -> None:
+    """Answer a question (or every line of stdin, loading the model once)."""
+    engine = build_engine(ctx.obj)
+    questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
+    for text in questions:
+        answer = engine.answer(text)
+        if as_json:
+            sys.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            typer.echo(answer.answer + "\n")
+
+
+@app.command()
+def chat(ctx: typer.Context) -> None:
+    """Talk to GreenBot in the terminal (follow-up questions understood)."""
+    engine = build_engine(ctx.obj, show_progress=True)
+    typer.echo(engine.answer("你好").answer)
+    typer.echo("（输入 exit 退出）")
+    previous: str | None = None
+    while True:
+        try:
+            text = input("\n您> ")
+        except (EOFError, KeyboardInterrupt):
+            typer.echo()
+            return
+        if text.strip().lower() in {"exit", "quit", "q", "退出"}:
+            return
+        answer = engine.answer(text, previous=previous)
+        typer.echo(f"\n绿色铜仁助手> {answer.answer}")
+        if answer.intent == "question":
+            previous = answer.retrieval_query or text
+
+
+@app.command("eval")
+def evaluate_questions(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    tune_weights: Annotated[
+        bool, typer.Option("--tune", help="Search rerank weights and threshold.")
+    ] = False,
+    show_misses: Annotated[
+        bool, typer.Option("--misses", help="List what hybrid got wrong.")
+    ] = False,
+) -> None:
+    """Print hit@1, hit@3 and MRR per retrieval mode, refusal and coverage rates."""
+    from knowledge.evaluation import calibrate, evaluate, load_questions, tune
+
+    engine = build_engine(ctx.obj)
+    questions = load_questions(path)
+    if tune_weights:
+        weights, threshold, value = tune(engine, questions)
+        typer.echo(f"tuned: {weights} threshold={threshold:.3f} (objective {value:.3f})")
+    report = evaluate(engine, questions)
+    typer.echo(report.table())
+    best, separation = calibrate(engine, questions)
+    typer.echo(
+        f"best separating threshold on this set: {best:.3f} (coverage+refusal {separation:.3f})"
+    )
+    if show_misses:
+        typer.echo("\n".join(report.misses))
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """Start GreenBot on the configured surfaces (a terminal chat until the bot is configured)."""
+    settings: Settings = ctx.obj
+    if settings.bot_token is None:
+        typer.echo("No GREENBOT_BOT_TOKEN: starting the terminal chat.", err=True)
+        chat(ctx)
+        return
+    from bot.app import run_bot
+
+    run_bot(settings)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,68 @@
+"""Assemble a ready answer engine from plain values: load the index, or build it when it is
+missing or stale (a changed corpus, model or chunker)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.answer import AnswerEngine
+from knowledge.corpus import CORPUS_DIR, fingerprint, load_sections
+from knowledge.index import IndexConfig, Progress, build_index, is_fresh, load_index
+from knowledge.retrieval import Retriever, Weights
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    data_dir: Path
+    model: str
+    threshold: float
+    chroma_dir: Path | None = None
+    chroma_server_url: str | None = None
+    corpus_dir: Path = CORPUS_DIR
+    max_question_chars: int = 2000
+    weights: Weights = field(default_factory=Weights)
+
+    @property
+    def index(self) -> IndexConfig:
+        return IndexConfig(
+            index_dir=self.data_dir / "index",
+            model=self.model,
+            chroma_dir=self.chroma_dir or self.data_dir / "chroma",
+            chroma_server_url=self.chroma_server_url,
+        )
+
+
+def create_engine(
+    config: EngineConfig,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    rewriter=None,  # type: ignore[no-untyped-def]
+) -> AnswerEngine:
+    from knowledge.embeddings import load_embeddings
+
+    embeddings = load_embeddings(config.model, config.data_dir / "models")
+    stamp = fingerprint(config.corpus_dir)
+    if rebuild or not is_fresh(config.index, stamp):
+        log.info("building the knowledge index (%s)", "asked" if rebuild else "missing or stale")
+        index = build_index(
+            load_sections(config.corpus_dir),
+            config.index,
+            embeddings=embeddings,
+            fingerprint=stamp,
+            progress=progress,
+        )
+    else:
+        index = load_index(config.index, embeddings=embeddings)
+    retriever = Retriever(index, weights=config.weights)
+    return AnswerEngine(
+        index,
+        retriever,
+        threshold=config.threshold,
+        max_question_chars=config.max_question_chars,
+        rewriter=rewriter,
+    )

@@ -1,0 +1,76 @@
+"""Shared fixtures: a real database per test, on SQLite always and PostgreSQL when it is up."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+POSTGRES_URL = os.environ.get(
+    "GREENBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("GREENBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def postgres_available() -> bool:
+    return port_open("127.0.0.1", 5432)
+
+
+def redis_available() -> bool:
+    return port_open("127.0.0.1", 6379)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def engine(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[AsyncEngine]:
+    """A fresh database with every GreenBot table: a SQLite file, or a private PostgreSQL schema."""
+    from greenbot.db import Base, create_engine
+    from greenbot.models import import_all_models
+
+    import_all_models()
+    if request.param == "sqlite":
+        eng = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+        async with eng.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        yield eng
+        await eng.dispose()
+        return
+    if not postgres_available():
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    admin = create_async_engine(POSTGRES_URL)
+    async with admin.begin() as conn:
+        await conn.execute(text(f"CREATE SCHEMA {schema}"))
+    eng = create_async_engine(
+        POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
+    )
+    async with eng.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield eng
+    await eng.dispose()
+    async with admin.begin() as conn:
+        await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    await admin.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    from greenbot.db import session_factory
+
+    return session_factory(engine)
