@@ -1,0 +1,46 @@
+"""Bring a database to the current schema with Alembic (run at start-up and by tests)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Upgrade over an existing engine, so a test's private schema or SQLite file is the one
+    migrated. Alembic is synchronous: it runs inside the connection's greenlet."""
+
+    def run(connection) -> None:  # type: ignore[no-untyped-def]
+        config = alembic_config(str(engine.url))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
+
+
+def upgrade_url(url: str) -> None:
+    asyncio.run(_upgrade_url(url))
+
+
+async def _upgrade_url(url: str) -> None:
+    from greenbot.db import create_engine
+
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,144 @@
+"""The reports tables: Report, its photos, its audit events, its followers, the ticket counter."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from greenbot.clock import SHANGHAI
+from greenbot.db import Base
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """Stored as UTC, read back aware in Asia/Shanghai, on SQLite (naive text) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to an AwareDateTime column")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(SHANGHAI)
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        Index("ix_reports_status_created", "status", "created_at"),
+        Index("ix_reports_category_created", "category", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket: Mapped[str] = mapped_column(String(20), unique=True)  # TR-2611-0042
+    category: Mapped[str] = mapped_column(String(16))  # Category code
+    description: Mapped[str] = mapped_column(Text)
+    district: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(500), default=None)
+    lat: Mapped[float | None] = mapped_column(Float, default=None)
+    lon: Mapped[float | None] = mapped_column(Float, default=None)
+    # Identity and contact: hidden from staff when anonymous, NULL after erase_reporter.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    reporter_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True, default=None)
+    reporter_chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    reporter_script: Mapped[str] = mapped_column(String(8), default="hans")  # hans | hant
+    phone: Mapped[str | None] = mapped_column(String(32), default=None)
+    erased_at: Mapped[datetime | None] = mapped_column(AwareDateTime, default=None)
+    # Handling
+    status: Mapped[str] = mapped_column(String(16))
+    status_note: Mapped[str | None] = mapped_column(Text, default=None)  # the latest event's note
+    department: Mapped[str] = mapped_column(String(64))
+    duplicate_of: Mapped[str | None] = mapped_column(String(20), default=None)  # a ticket
+    # Time: deadlines fixed at submission (12369: respond within 15 days, close within 60).
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    respond_by: Mapped[datetime] = mapped_column(AwareDateTime)
+    close_by: Mapped[datetime] = mapped_column(AwareDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(AwareDateTime, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime, default=None)
+
+    photos: Mapped[list[ReportPhoto]] = relationship(
+        back_populates="report",
+        lazy="selectin",
+        order_by="ReportPhoto.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class ReportPhoto(Base):
+    __tablename__ = "report_photos"
+    __table_args__ = (UniqueConstraint("report_id", "sha256", name="uq_report_photos_content"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(80))  # file name inside the media store
+    size: Mapped[int] = mapped_column(Integer)
+
+    report: Mapped[Report] = relationship(back_populates="photos")
+
+
+class ReportEvent(Base):
+    """The audit trail: one row per status change (and one for the submission)."""
+
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(AwareDateTime)
+    from_status: Mapped[str | None] = mapped_column(String(16), default=None)  # None: submission
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    staff_id: Mapped[int | None] = mapped_column(BigInteger, default=None)  # None: the reporter
+    staff_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    department: Mapped[str | None] = mapped_column(String(64), default=None)
+    duplicate_of: Mapped[str | None] = mapped_column(String(20), default=None)
+
+
+class ReportFollower(Base):
+    """A citizen who chose to follow an existing report instead of filing a duplicate."""
+
+    __tablename__ = "report_followers"
+    __table_args__ = (UniqueConstraint("report_id", "user_id", name="uq_report_followers_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    script: Mapped[str] = mapped_column(String(8), default="hans")
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class TicketCounter(Base):
+    """The last sequence number handed out per month (`2611`), bumped inside the insert's
+    transaction so concurrent submissions serialise on this row."""
+
+    __tablename__ = "report_ticket_counters"
+
+    month: Mapped[str] = mapped_column(String(4), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
