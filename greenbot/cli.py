@@ -190,7 +190,7 @@ def run(ctx: typer.Context) -> None:
         return
     from bot.app import run_bot
 
-    run_bot(settings)
+    run_bot(settings, build_engine(settings, show_progress=True))
 
 
 if __name__ == "__main__":

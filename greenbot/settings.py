@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     chroma_path: Path | None = None  # None: data_dir/chroma
     chroma_server_url: str | None = None  # http://host:8000 switches to a Chroma server
     embedding_model: str = DEFAULT_EMBEDDING_MODEL  # or a local folder, or a hub name online
-    not_covered_below: float = 0.5  # fused evidence score; calibrated by `greenbot eval`
+    not_covered_below: float = 0.51  # rerank evidence; calibrated by `greenbot eval --tune`
     max_question_chars: int = 2000
     llm_base_url: str | None = None  # OpenAI-compatible endpoint; None keeps answers extractive
     llm_model: str = "gpt-4o-mini"

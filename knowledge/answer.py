@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge import phrases
 from knowledge.chunking import split_sentences
-from knowledge.questions import Intent, clean, is_follow_up
+from knowledge.questions import Intent, asks_for_figure, clean, is_follow_up
 from knowledge.sections import PLAN_SOURCE, Section
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 MAX_SOURCES = 5
 MAX_SENTENCES = 3
 ANSWER_CHARS = 360
-NUMBER_QUESTION = re.compile(r"多少|几|幾|比例|百分|%|％|目标|目標|指标|指標|达到|達到|要到|率")
 NUMBER = re.compile(r"\d")
 
 
@@ -116,6 +115,10 @@ class AnswerEngine:
             )
         section = self.index.sections[hits[0].chunk.section_id]
         body = self._extract(hits, section.id, query.terms, simplified)
+        if section.source != PLAN_SOURCE and section.title not in body:
+            body = (
+                f"【{section.title}】{body}"  # a guide's list items name their category only here
+            )
         if self.rewriter is not None:
             body = self.rewriter.rewrite(question=simplified, draft=body, passages=hits) or body
         body = self.scripts.to_script(body, script)
@@ -146,7 +149,7 @@ class AnswerEngine:
     ) -> str:
         """Up to three sentences of the cited section, chosen by the question's words (and by
         having a number when the question asks for one), kept in reading order, whole."""
-        wants_number = bool(NUMBER_QUESTION.search(question))
+        wants_number = asks_for_figure(question)
         tokenizer = self.index.tokenizer
         candidates: list[tuple[float, int, int, str]] = []
         for rank, hit in enumerate(h for h in hits if h.chunk.section_id == section_id):

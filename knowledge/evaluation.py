@@ -106,7 +106,7 @@ def evaluate(engine: AnswerEngine, questions: list[DevQuestion], k: int = 5) -> 
         covered += answer.covered
         if answer.covered and all(e in scripts.to_simplified(answer.answer) for e in item.expect):
             expected_ok += 1
-        query = retriever.prepare(scripts.to_simplified(item.question))
+        query = retriever.prepare(answer.retrieval_query)  # embedding cached by answer()
         for mode in MODES:
             hits = retriever.search(query, k=k, mode=mode)
             sections = [hit.chunk.section_id for hit in hits]
@@ -137,7 +137,7 @@ def calibrate(engine: AnswerEngine, questions: list[DevQuestion]) -> tuple[float
     retriever = engine.retriever
     top: list[tuple[float, bool]] = []
     for item in questions:
-        query = retriever.prepare(engine.scripts.to_simplified(item.question))
+        query = retriever.prepare(engine.answer(item.question).retrieval_query)
         hits = retriever.search(query, k=1)
         top.append((hits[0].score if hits else 0.0, item.in_scope))
     n_in = sum(1 for _, s in top if s) or 1

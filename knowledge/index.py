@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 INDEX_VERSION = 3  # bump when chunking, tokenizing or the stored layout changes
 EMBED_BATCH = 32
+QUERY_CACHE_SIZE = 2048
 Progress = Callable[[int, int], None]
 
 
@@ -83,9 +84,17 @@ class KnowledgeIndex:
         self.tokenizer = tokenizer
         self.scripts = scripts
         self.bm25 = BM25Index([list(chunk.tokens) for chunk in chunks])
+        self._query_cache: dict[str, np.ndarray] = {}
 
     def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        """Cached: citizens ask the same questions again and again (and tuning re-ranks them)."""
+        vector = self._query_cache.get(text)
+        if vector is None:
+            vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+            if len(self._query_cache) >= QUERY_CACHE_SIZE:
+                self._query_cache.pop(next(iter(self._query_cache)))
+            self._query_cache[text] = vector
+        return vector
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk index, cosine) from Chroma's HNSW index, best first."""

@@ -29,6 +29,7 @@ FOLLOW_UP = re.compile(
     r"^(那|那么|那麼|那如果|还有|還有|另外|再问|再問|那要是)|[呢嘞]\s*[？?]?\s*$"
 )
 FOLLOW_UP_MAX_CHARS = 14
+ASKS_FOR_FIGURE = re.compile(r"多少|几|幾|比例|百分|%|％|目标|目標|指标|指標|要到|达到|達到|率")
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,8 @@ def clean(raw: str, *, max_chars: int) -> CleanQuestion:
 def is_follow_up(text: str) -> bool:
     """Short questions leaning on the last one: "那农村呢？", "还有公交车呢"."""
     return len(text) <= FOLLOW_UP_MAX_CHARS and bool(FOLLOW_UP.search(text))
+
+
+def asks_for_figure(text: str) -> bool:
+    """ "要到多少", "治理率": the answer is a target figure, so passages with one rank higher."""
+    return bool(ASKS_FOR_FIGURE.search(text))

