@@ -1,0 +1,18 @@
+"""`python -m bench`: every benchmark, one after another (each prints its own ratios)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHES = ("bench.qa", "bench.bot_load")
+
+for name in BENCHES:
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+        continue
+    sys.argv = [name]
+    module.main()
