@@ -5,14 +5,7 @@ ENV PIP_NO_CACHE_DIR=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEME
 RUN python -m venv /venv && /venv/bin/pip install --upgrade pip uv
 # torch first and pinned to the CPU build, so nothing pulls CUDA wheels.
 RUN /venv/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
-COPY pyproject.toml README.md ./
-COPY greenbot greenbot
-COPY knowledge knowledge
-COPY campaigns campaigns
-COPY reports reports
-COPY outbox outbox
-COPY citizens citizens
-COPY bot bot
+COPY . .
 RUN /venv/bin/uv pip install --python /venv/bin/python --compile-bytecode .
 # Convert the model and build the index at build time: a container starts answering at once.
 RUN GREENBOT_DATA_DIR=/app/data /venv/bin/greenbot ingest
