@@ -14,11 +14,17 @@ from greenbot.db import Base
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
-    SENDING = "sending"  # claimed by a sender; reset to pending if that sender died
+    SENDING = "sending"  # claimed by a sender for one request in flight, never longer
     SENT = "sent"
-    FAILED = "failed"  # gave up after retries
+    FAILED = "failed"  # gave up after retries, or a permanent 400
     BLOCKED = "blocked"  # 403: the citizen blocked the bot
     CANCELLED = "cancelled"
+    # Its sender died mid-request: Telegram may or may not have delivered it. Never resent on
+    # its own (no duplicates); staff may requeue it (`Outbox.requeue_uncertain`).
+    UNCERTAIN = "uncertain"
+
+
+OPEN_STATUSES = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
 class OutboxMessage(Base):
@@ -36,8 +42,12 @@ class OutboxMessage(Base):
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     broadcast_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # requests made (429s excluded)
     not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    # Who holds the row while it is `sending` (one token per claim) and since when: a result is
+    # recorded only under the same token, and a claim older than the sender's timeout is stale.
+    claim_token: Mapped[str | None] = mapped_column(String(64), default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

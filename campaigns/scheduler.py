@@ -1,0 +1,226 @@
+"""Run campaign jobs on exactly one bot instance: APScheduler 3 behind a database lease.
+
+- `AsyncIOScheduler` (Asia/Shanghai) with a persistent `SQLAlchemyJobStore` (sync URL, see
+  `greenbot.db.sync_url`). Job ids are explicit (`reminder:{event}:{date}:{kind}`,
+  `broadcast:{id}`) and added with `replace_existing=True`, so a restart never duplicates one.
+- `misfire_grace_time` of hours and `coalesce=True`: a job missed during a short outage runs once
+  when the leader is back; past the grace it is dropped (a stale reminder is worse than none).
+- The database stays the source of truth: `sync()` (on becoming leader and every tick) plans the
+  calendar's reminders and the scheduled broadcasts into jobs and removes jobs nothing wants any
+  more; job functions are idempotent, so a job run twice (two leaders for a moment) sends once.
+- The lease (`campaigns.lease`) is renewed every `renew_every` seconds; a standby takes over when
+  it expires, or at once when the leader stops gracefully and releases it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from campaigns import jobs
+from campaigns.announced import load_calendar
+from campaigns.broadcasts import Broadcasts
+from campaigns.calendar import CALENDAR_FILE, Calendar
+from campaigns.lease import Lease
+from campaigns.models import BroadcastStatus
+from campaigns.reminders import existing_reminder_keys, reminder_key
+from greenbot.clock import SHANGHAI, Clock
+
+log = logging.getLogger(__name__)
+
+MISFIRE_GRACE = timedelta(hours=6)
+JOB_PREFIXES = ("reminder:", "broadcast:")
+
+
+def build_scheduler(
+    jobstore_url: str,
+    *,
+    misfire_grace: timedelta = MISFIRE_GRACE,
+    tableschema: str | None = None,
+    engine_options: dict[str, Any] | None = None,
+) -> AsyncIOScheduler:
+    """An AsyncIOScheduler on a persistent job store with our defaults (not started)."""
+    store = SQLAlchemyJobStore(
+        url=jobstore_url, tableschema=tableschema, engine_options=engine_options
+    )
+    return AsyncIOScheduler(
+        jobstores={"default": store},
+        timezone=SHANGHAI,
+        job_defaults={
+            "misfire_grace_time": int(misfire_grace.total_seconds()),  # APScheduler default: 1 s
+            "coalesce": True,
+            "max_instances": 1,
+        },
+    )
+
+
+def default_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class SchedulerRunner:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        jobstore_url: str,
+        clock: Clock,
+        holder: str | None = None,
+        context: str = "greenbot",
+        calendar: Calendar | Path = CALENDAR_FILE,
+        renew_every: float = 30.0,
+        lease_ttl: timedelta = timedelta(seconds=90),
+        misfire_grace: timedelta = MISFIRE_GRACE,
+        horizon_days: int = 40,
+        quiet_start: int = 22,
+        quiet_end: int = 8,
+        on_queued: Callable[[], None] | None = None,
+        jobstore_schema: str | None = None,
+        jobstore_engine_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.jobstore_url = jobstore_url
+        self.clock = clock
+        self.holder = holder or default_holder()
+        self.context_name = context
+        self.calendar = calendar if isinstance(calendar, Calendar) else Calendar.from_yaml(calendar)
+        self.renew_every = renew_every
+        self.lease = Lease(sessions, holder=self.holder, ttl=lease_ttl)
+        self.misfire_grace = misfire_grace
+        self.horizon = timedelta(days=horizon_days)
+        self.jobstore_schema = jobstore_schema
+        self.jobstore_engine_options = jobstore_engine_options
+        self.context = jobs.JobContext(
+            sessions=sessions,
+            clock=clock,
+            calendar=self.calendar,
+            holder=self.holder,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+            on_queued=on_queued,
+        )
+        self.scheduler: AsyncIOScheduler | None = None
+
+    @property
+    def is_leader(self) -> bool:
+        return self.scheduler is not None
+
+    async def tick(self) -> bool:
+        """Renew or take the lease; start or stop the scheduler to match. True when leading."""
+        leader = await self.lease.acquire(self.clock.now())
+        if leader and self.scheduler is None:
+            self._start()
+        elif not leader and self.scheduler is not None:
+            log.warning("scheduler %s lost its lease: stopping", self.holder)
+            await self._shutdown()
+        if leader:
+            await self.sync()
+            self.scheduler.wakeup()  # type: ignore[union-attr]  # a watchdog: re-arm the timer
+        return leader
+
+    async def run(self, stop_event: asyncio.Event) -> None:
+        """Tick every `renew_every` seconds until `stop_event`, then stop and hand over."""
+        try:
+            while not stop_event.is_set():
+                try:
+                    await self.tick()
+                except Exception:  # the database may be briefly away: keep trying
+                    log.exception("scheduler %s: tick failed", self.holder)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop_event.wait(), timeout=self.renew_every)
+        finally:
+            await self.stop()
+
+    async def stop(self) -> None:
+        """Let running jobs finish, shut the scheduler down and release the lease."""
+        if self.scheduler is not None:
+            await self._shutdown()
+            await self.lease.release(self.clock.now())
+
+    async def sync(self) -> None:
+        """Make the job store match the database: due reminders and scheduled broadcasts."""
+        if self.scheduler is None:
+            return
+        wanted = await self._wanted_jobs(self.clock.now())
+        existing = {job.id: job for job in self.scheduler.get_jobs()}
+        for job_id, (func, run_date, args) in wanted.items():
+            job = existing.get(job_id)
+            if job is not None and getattr(job.trigger, "run_date", None) == run_date:
+                continue
+            self.scheduler.add_job(
+                func,
+                "date",
+                run_date=run_date,
+                args=args,
+                id=job_id,
+                name=job_id,
+                replace_existing=True,
+                misfire_grace_time=int(self.misfire_grace.total_seconds()),
+                coalesce=True,
+            )
+        for job_id in existing:
+            if job_id.startswith(JOB_PREFIXES) and job_id not in wanted:
+                self.scheduler.remove_job(job_id)
+
+    async def _wanted_jobs(self, now: datetime) -> dict[str, tuple[Any, datetime, tuple[Any, ...]]]:
+        wanted: dict[str, tuple[Any, datetime, tuple[Any, ...]]] = {}
+        name = self.context_name
+        async with self.sessions.begin() as session:
+            calendar = await load_calendar(session, self.calendar)
+            reminders = calendar.reminders_between(now - self.misfire_grace, now + self.horizon)
+            keys = [reminder_key(r.event.id, r.day, r.kind) for r in reminders]
+            queued = await existing_reminder_keys(session, keys)
+            for reminder, key in zip(reminders, keys, strict=True):
+                if key not in queued:
+                    args = (name, reminder.event.id, reminder.day.isoformat(), reminder.kind)
+                    job = (jobs.send_reminder, reminder.send_at, args)
+                    wanted[f"reminder:{reminder.key}"] = job
+            broadcasts = Broadcasts(session)
+            for broadcast in await broadcasts.in_status(BroadcastStatus.SCHEDULED):
+                at = _aware(broadcast.scheduled_at or now)
+                if at >= now - self.misfire_grace:  # older ones stay listed for staff to decide
+                    wanted[f"broadcast:{broadcast.id}"] = (
+                        jobs.start_broadcast,
+                        at,
+                        (name, broadcast.id),
+                    )
+            for broadcast in await broadcasts.in_status(BroadcastStatus.SENDING):
+                await broadcasts.complete_if_drained(broadcast.id, now=now)
+        return wanted
+
+    def _start(self) -> None:
+        log.info("scheduler %s is now the leader", self.holder)
+        jobs.bind(self.context_name, self.context)
+        self.scheduler = build_scheduler(
+            self.jobstore_url,
+            misfire_grace=self.misfire_grace,
+            tableschema=self.jobstore_schema,
+            engine_options=self.jobstore_engine_options,
+        )
+        self.scheduler.start()
+
+    async def _shutdown(self) -> None:
+        if self.context.running:
+            await asyncio.wait(set(self.context.running), timeout=30)
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler.shutdown runs on the next loop turn
+        jobs.unbind(self.context_name, self.context)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive Asia/Shanghai wall time; PostgreSQL an aware datetime."""
+    return moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment

@@ -1,0 +1,131 @@
+"""The row-level protocol between senders: claim one row, record its result, recover the dead.
+
+Every statement is one conditional UPDATE in its own short transaction, so it behaves the same on
+SQLite (one writer at a time) and PostgreSQL (row locks; SKIP LOCKED lets a second sender move
+on instead of queueing behind the first).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from outbox.models import OutboxMessage, OutboxStatus
+
+StalePolicy = Literal["uncertain", "retry"]
+ERROR_CHARS = 500
+
+
+class Claims:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def candidates(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Due pending rows (not yet claimed): report notices before broadcasts, oldest first."""
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.not_before <= now,
+                )
+                .order_by(
+                    OutboxMessage.broadcast_id.is_not(None),
+                    OutboxMessage.not_before,
+                    OutboxMessage.id,
+                )
+                .limit(limit)
+            )
+            return list(rows)
+
+    async def claim(self, row_id: int, *, token: str, now: datetime) -> int | None:
+        """Take one pending row for one request; its attempt count, or None if someone else did."""
+        async with self.sessions.begin() as session:
+            target: Any = OutboxMessage.id == row_id
+            if session.bind.dialect.name == "postgresql":
+                target = OutboxMessage.id.in_(
+                    select(OutboxMessage.id)
+                    .where(OutboxMessage.id == row_id)
+                    .with_for_update(skip_locked=True)
+                )
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(target, OutboxMessage.status == OutboxStatus.PENDING)
+                .values(
+                    status=OutboxStatus.SENDING,
+                    claim_token=token,
+                    claimed_at=now,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+                .returning(OutboxMessage.attempts)
+            )
+            return result.scalar_one_or_none()
+
+    async def finish(
+        self, row_id: int, *, token: str, status: OutboxStatus, now: datetime, error: str | None
+    ) -> bool:
+        """Record a final outcome, only if the row is still ours (a late result after recovery
+        still wins over `uncertain`, since it is the truth)."""
+        values: dict[str, Any] = {"status": status, "last_error": _clip(error)}
+        if status == OutboxStatus.SENT:
+            values["sent_at"] = now
+        return await self._update_own(row_id, token, values)
+
+    async def release(
+        self,
+        row_id: int,
+        *,
+        token: str,
+        not_before: datetime,
+        error: str | None,
+        refund_attempt: bool = False,
+    ) -> bool:
+        """Give a row back to the queue, due again at `not_before` (429 or 5xx)."""
+        values: dict[str, Any] = {
+            "status": OutboxStatus.PENDING,
+            "claim_token": None,
+            "claimed_at": None,
+            "not_before": not_before,
+            "last_error": _clip(error),
+        }
+        if refund_attempt:  # a 429 is Telegram's pacing, not a failed delivery
+            values["attempts"] = OutboxMessage.attempts - 1
+        return await self._update_own(row_id, token, values)
+
+    async def recover_stale(self, *, now: datetime, timeout: timedelta, policy: StalePolicy) -> int:
+        """Rows left `sending` by a dead sender: mark them uncertain (default) or resend them."""
+        values: dict[str, Any] = {"last_error": "sender died while this request was in flight"}
+        if policy == "retry":
+            values.update(status=OutboxStatus.PENDING, claim_token=None, claimed_at=None)
+        else:
+            values["status"] = OutboxStatus.UNCERTAIN
+        async with self.sessions.begin() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status == OutboxStatus.SENDING,
+                    OutboxMessage.claimed_at < now - timeout,
+                )
+                .values(**values)
+            )
+            return result.rowcount
+
+    async def _update_own(self, row_id: int, token: str, values: dict[str, Any]) -> bool:
+        async with self.sessions.begin() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row_id,
+                    OutboxMessage.claim_token == token,
+                    OutboxMessage.status.in_((OutboxStatus.SENDING, OutboxStatus.UNCERTAIN)),
+                )
+                .values(**values)
+            )
+            return bool(result.rowcount)
+
+
+def _clip(error: str | None) -> str | None:
+    return error[:ERROR_CHARS] if error else None
