@@ -1,0 +1,1 @@
+"""GreenBot's Telegram surface (aiogram): routers, middlewares, rendering and start-up."""

@@ -1,0 +1,196 @@
+"""Start-up of the Telegram bot: the dispatcher (routers in order, middlewares, workflow data),
+the Bot on its API server, FSM storage from settings, and polling or webhook serving."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+
+from bot.answerer import Answerer
+from bot.errors import apologise
+from bot.middlewares import RetryAfter, Throttle, UnitOfWork
+from bot.routers import ask, coming_soon, feedback, language, media, source, start
+
+if TYPE_CHECKING:
+    from aiogram import Router
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+    from greenbot.clock import Clock
+    from greenbot.settings import Settings
+    from knowledge.answer import AnswerEngine
+
+log = logging.getLogger(__name__)
+
+# First match wins: commands and menu buttons, then flows waiting for input, then media, and
+# the catch-all question router (any text, any unknown button) last.
+ROUTERS: tuple[Router, ...] = (
+    start.router,
+    language.router,
+    coming_soon.router,
+    feedback.router,
+    source.router,
+    media.router,
+    ask.router,
+)
+
+
+class StorageNotAvailable(RuntimeError):
+    """An FSM storage setting this version cannot serve yet."""
+
+
+def create_storage(url: str) -> BaseStorage:
+    """`memory`, or `redis://host:6379/0` (state survives restarts and is shared by instances)."""
+    if url == "memory":
+        return MemoryStorage()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(url)
+    if url == "database":
+        raise StorageNotAvailable(
+            "GREENBOT_FSM_STORAGE=database is not implemented yet (it comes with the reports "
+            "flow); use memory or redis://host:6379/0"
+        )
+    raise StorageNotAvailable(f"unknown GREENBOT_FSM_STORAGE {url!r}: memory or redis://…")
+
+
+def _isolation(storage: BaseStorage) -> BaseEventIsolation:
+    """One update at a time per user, so a 👎 and the reason typed right after stay in order."""
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    if isinstance(storage, RedisStorage):
+        return storage.create_isolation()  # several webhook instances share one Redis
+    return SimpleEventIsolation()
+
+
+def create_dispatcher(
+    settings: Settings,
+    *,
+    engine: AnswerEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    """A storage passed in stays the caller's to close; one made from settings closes with
+    the dispatcher, as does the answering thread."""
+    from knowledge.suggestions import Suggestions
+
+    owned = storage is None
+    storage = storage or create_storage(settings.fsm_storage)
+    answerer = Answerer(engine)
+    dispatcher = Dispatcher(
+        storage=storage,
+        events_isolation=_isolation(storage),
+        settings=settings,
+        answerer=answerer,
+        suggestions=Suggestions.load(),
+        clock=clock,
+    )
+    dispatcher.update.outer_middleware(Throttle(settings.throttle_per_minute, clock))
+    dispatcher.update.outer_middleware(UnitOfWork(sessions, clock))
+    dispatcher.errors.register(apologise)
+    dispatcher.startup.register(start.set_commands)
+
+    async def close() -> None:
+        answerer.close()
+        if owned:
+            await storage.close()
+        await dispatcher.fsm.events_isolation.close()
+
+    dispatcher.shutdown.register(close)
+    for router in ROUTERS:
+        _detach(router)
+        dispatcher.include_router(router)
+    return dispatcher
+
+
+def _detach(router: Router) -> None:
+    """Routers are module-level and aiogram attaches each to one parent: a second dispatcher in
+    one process (a restart, the e2e tests) takes them over from the first, which is stopped."""
+    parent = router.parent_router
+    if parent is not None:
+        parent.sub_routers.remove(router)
+        router._parent_router = None
+
+
+def create_bot(settings: Settings) -> Bot:
+    if settings.bot_token is None:
+        raise ValueError("the bot needs GREENBOT_BOT_TOKEN")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(RetryAfter())
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+async def serve(
+    settings: Settings,
+    *,
+    engine: AnswerEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+) -> None:
+    """Run until cancelled (or SIGINT in polling mode)."""
+    bot = create_bot(settings)
+    dispatcher = create_dispatcher(settings, engine=engine, sessions=sessions, clock=clock)
+    try:
+        if settings.mode == "webhook":
+            from bot.webhook import serve_webhook
+
+            await serve_webhook(dispatcher, bot, settings)
+        else:
+            await bot.delete_webhook()  # getUpdates is refused while a webhook is set
+            await dispatcher.start_polling(
+                bot,
+                allowed_updates=dispatcher.resolve_used_update_types(),
+                close_bot_session=False,
+            )
+    finally:
+        await bot.session.close()
+
+
+def run_bot(settings: Settings, engine: AnswerEngine) -> None:
+    """`greenbot run`: prepare the database, then serve until interrupted."""
+    asyncio.run(_run(settings, engine))
+
+
+async def _run(settings: Settings, engine: AnswerEngine) -> None:
+    from greenbot.clock import SystemClock
+    from greenbot.db import create_engine, session_factory
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = create_engine(settings.sqlalchemy_url)
+    try:
+        await prepare_database(database)
+        clock = SystemClock(ZoneInfo(settings.timezone))
+        await serve(settings, engine=engine, sessions=session_factory(database), clock=clock)
+    finally:
+        await database.dispose()
+
+
+async def prepare_database(database: AsyncEngine) -> None:
+    """Alembic when the project has a revision; until then create the tables from the models."""
+    from greenbot.migrate import MIGRATIONS, upgrade
+
+    if any((MIGRATIONS / "versions").glob("[!_]*.py")):
+        await upgrade(database)
+        return
+    from greenbot.db import Base
+    from greenbot.models import import_all_models
+
+    log.warning("no Alembic revision yet: creating missing tables with create_all")
+    import_all_models()
+    async with database.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)

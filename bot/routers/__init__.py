@@ -1,0 +1,1 @@
+"""One router per feature; their order is the list in `bot/app.py`."""

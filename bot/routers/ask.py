@@ -1,0 +1,205 @@
+"""Questions: any text no other flow took is asked to the knowledge engine and answered, cited,
+with 👍/👎, 查看原文 and 相关问题 underneath. Included last in `bot/app.py`: the catch-all."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from aiogram import F, Router
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.chat_action import ChatActionSender
+
+from bot import render, texts
+from bot.render import Block, html
+from bot.routers.feedback import rating_buttons
+from bot.routers.source import SourceCb
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+    from aiogram.fsm.context import FSMContext
+    from aiogram.types import CallbackQuery
+
+    from bot.answerer import Answerer
+    from citizens import Citizen, Citizens
+    from greenbot.clock import Clock
+    from knowledge.answer import Answer
+    from knowledge.feedback import QuestionLog
+    from knowledge.scripts import Script
+    from knowledge.suggestions import Suggestions
+
+log = logging.getLogger(__name__)
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == "private")
+
+MAX_RELATED = 3
+
+
+class RelatedCb(CallbackData, prefix="rq"):
+    id: int  # Suggestion.id: a crc32, stable across edits of suggestions.yaml
+
+
+def after_answer(
+    question_id: int,
+    answer: Answer,
+    *,
+    answerer: Answerer,
+    suggestions: Suggestions,
+    script: Script,
+) -> InlineKeyboardMarkup | None:
+    """👍 👎 查看原文 on one row, then up to three related questions, one per row."""
+    if not answer.covered or not answer.sources:
+        return None
+    row = rating_buttons(question_id)
+    number = answerer.section_number(answer.sources[0].section)  # the cited section
+    if number is not None:
+        row.append(
+            InlineKeyboardButton(
+                text=texts.say(texts.BUTTON_SOURCE, script), callback_data=SourceCb(s=number).pack()
+            )
+        )
+    rows = [row]
+    related = suggestions.for_sections(
+        [source.section for source in answer.sources],
+        exclude=texts.simplified(answer.question),
+        limit=MAX_RELATED,
+    )
+    for suggestion in related:
+        label = texts.convert(suggestion.question, script)
+        rows.append(
+            [InlineKeyboardButton(text=label, callback_data=RelatedCb(id=suggestion.id).pack())]
+        )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def respond(
+    question: str,
+    *,
+    chat_id: int,
+    user_id: int,
+    by_button: bool,
+    bot: Bot,
+    state: FSMContext,
+    answerer: Answerer,
+    suggestions: Suggestions,
+    citizen: Citizen | None,
+    citizens: Citizens,
+    question_log: QuestionLog,
+    clock: Clock,
+) -> None:
+    """Answer in the citizen's script, log a real question (uncovered ones are the gap log),
+    remember it for a follow-up, and send the answer with its buttons."""
+    script = texts.script_for(citizen)
+    if citizen is None or not citizen.script_chosen:  # else /lang wins over the message's look
+        script = texts.detect(question[: answerer.max_question_chars], default=script)
+    previous = (await state.get_data()).get("previous")
+    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+        answer = await answerer.answer(question, script=script, previous=previous)
+    # Written after the engine: on SQLite a write holds the file's lock until the commit.
+    if citizen is not None and citizen.script != script:
+        await citizens.set_script(user_id, script, chosen=False)
+    if answer.intent != "question":  # a greeting, a thank-you or nothing to ask
+        for chunk in render.plain(answer.answer):
+            await bot.send_message(chat_id, chunk)
+        return
+    asked = await question_log.record(
+        user_id=user_id,
+        question=question,
+        simplified=texts.simplified(question),
+        answer=answer.answer,
+        covered=answer.covered,
+        sources=[asdict(source) for source in answer.sources],
+        now=clock.now(),
+    )
+    await state.update_data(previous=answer.retrieval_query or question)
+    lead = []
+    if by_button:
+        lead.append(Block(texts.say(texts.ASKED, script).format(question=question), "b"))
+    if len(question) > answerer.max_question_chars:
+        limit = answerer.max_question_chars
+        lead.append(Block(texts.say(texts.LONG_QUESTION, script).format(limit=limit)))
+    keyboard = after_answer(
+        asked.id, answer, answerer=answerer, suggestions=suggestions, script=script
+    )
+    chunks = render.answer(answer, lead=lead)
+    for n, chunk in enumerate(chunks, start=1):
+        await bot.send_message(chat_id, chunk, reply_markup=keyboard if n == len(chunks) else None)
+
+
+@router.callback_query(RelatedCb.filter())
+async def ask_related(
+    query: CallbackQuery,
+    callback_data: RelatedCb,
+    bot: Bot,
+    state: FSMContext,
+    answerer: Answerer,
+    suggestions: Suggestions,
+    citizen: Citizen | None,
+    citizens: Citizens,
+    question_log: QuestionLog,
+    clock: Clock,
+) -> None:
+    suggestion = suggestions.get(callback_data.id)
+    script = texts.script_for(citizen)
+    if suggestion is None:
+        await query.answer(texts.say(texts.STALE_BUTTON, script), show_alert=True)
+        return
+    await query.answer()
+    await respond(
+        texts.convert(suggestion.question, script),  # as the button showed it
+        chat_id=query.message.chat.id if query.message else query.from_user.id,
+        user_id=query.from_user.id,
+        by_button=True,
+        bot=bot,
+        state=state,
+        answerer=answerer,
+        suggestions=suggestions,
+        citizen=citizen,
+        citizens=citizens,
+        question_log=question_log,
+        clock=clock,
+    )
+
+
+@router.callback_query()
+async def refuse_unknown_button(query: CallbackQuery, citizen: Citizen | None) -> None:
+    """Forged, mangled or outdated callback data: a polite alert, never a traceback."""
+    log.info("unknown callback data from a button press (%s bytes)", len(query.data or ""))
+    await query.answer(texts.say(texts.STALE_BUTTON, texts.script_for(citizen)), show_alert=True)
+
+
+@router.message(F.text.regexp(r"^/[A-Za-z0-9_]+(@\w+)?(\s|$)"))
+async def unknown_command(message: Message, citizen: Citizen | None) -> None:
+    await message.answer(html(texts.say(texts.UNKNOWN_COMMAND, texts.script_for(citizen))))
+
+
+@router.message(F.text)
+async def ask_question(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    answerer: Answerer,
+    suggestions: Suggestions,
+    citizen: Citizen | None,
+    citizens: Citizens,
+    question_log: QuestionLog,
+    clock: Clock,
+) -> None:
+    assert message.from_user is not None  # private chats always have a sender
+    await respond(
+        message.text or "",
+        chat_id=message.chat.id,
+        user_id=message.from_user.id,
+        by_button=False,
+        bot=bot,
+        state=state,
+        answerer=answerer,
+        suggestions=suggestions,
+        citizen=citizen,
+        citizens=citizens,
+        question_log=question_log,
+        clock=clock,
+    )
