@@ -121,7 +121,12 @@ class SchedulerRunner:
         """Renew or take the lease; start or stop the scheduler to match. True when leading."""
         leader = await self.lease.acquire(self.clock.now())
         if leader and self.scheduler is None:
-            self._start()
+            try:
+                self._start()
+            except Exception:  # e.g. a bad job-store URL: let a healthy standby lead instead
+                self.scheduler = None
+                await self.lease.release(self.clock.now())
+                raise
         elif not leader and self.scheduler is not None:
             log.warning("scheduler %s lost its lease: stopping", self.holder)
             await self._shutdown()

@@ -74,10 +74,22 @@ class Subscriptions:
         )
 
     async def deactivate_chat(self, chat_id: int) -> int:
-        """The citizen blocked the bot (403): stop broadcasting to them, keep their topics so
-        writing again and re-subscribing restores them."""
+        """The citizen blocked the bot (403): stop broadcasting to them; their topics stay, for
+        `reactivate_chat` when they write again."""
         result = await self.session.execute(
             update(Subscription).where(Subscription.chat_id == chat_id).values(active=False)
+        )
+        return result.rowcount
+
+    async def reactivate_chat(self, chat_id: int) -> int:
+        """They wrote to the bot again after a 403: resume the topics they still have."""
+        result = await self.session.execute(
+            update(Subscription)
+            .where(
+                Subscription.chat_id == chat_id,
+                Subscription.user_id.in_(select(SubscriptionTopic.user_id)),
+            )
+            .values(active=True)
         )
         return result.rowcount
 

@@ -63,6 +63,21 @@ async def test_the_audience_is_active_subscribers_of_any_chosen_topic(sessions, 
         assert await subs.count() == 2
 
 
+async def test_a_chat_that_blocked_the_bot_resumes_its_topics_when_it_writes_again(
+    sessions, clock
+) -> None:
+    async with sessions.begin() as session:
+        subs = Subscriptions(session)
+        await subs.subscribe(user_id=1, chat_id=11, now=clock.now(), topics=["water"])
+        await subs.subscribe(user_id=2, chat_id=22, now=clock.now(), topics=["water"])
+        await subs.unsubscribe_all(2, now=clock.now())
+        assert await subs.deactivate_chat(11) == 1
+        assert await subs.count() == 0
+        await subs.reactivate_chat(11)
+        await subs.reactivate_chat(22)
+        assert await subs.audience() == [Recipient(11, "hans")], "an unsubscribe is respected"
+
+
 async def test_erasing_a_subscriber_forgets_them(sessions, clock) -> None:
     async with sessions.begin() as session:
         await Subscriptions(session).subscribe(user_id=1, chat_id=11, now=clock.now())
