@@ -16,9 +16,9 @@ from campaigns.errors import BroadcastNotFound, InvalidBroadcastState
 from campaigns.models import Broadcast, BroadcastStatus
 from campaigns.quiet import QUIET_END_HOUR, QUIET_START_HOUR, next_allowed
 from campaigns.subscriptions import Subscriptions
-from campaigns.texts import in_script
 from campaigns.topics import checked_topics
 from greenbot.clock import SHANGHAI
+from greenbot.scripts import in_script
 from outbox import DeliveryCounts, Outbox, QueuedMessage
 
 EDITABLE = (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import html
 from datetime import date
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from campaigns.calendar import Reminder
@@ -17,19 +16,6 @@ if TYPE_CHECKING:
 TIP = "💡 小贴士：{tip}"
 ASK = "👉 发送「{ask}」问问绿色铜仁助手"
 MANAGE = "（发送 /subscribe 可以调整或取消提醒）"
-
-
-@cache
-def _s2t() -> Any:
-    """OpenCC's Simplified→Traditional converter, loaded once (it reads dictionary files)."""
-    import opencc
-
-    return opencc.OpenCC("s2t.json")
-
-
-def in_script(text: str, script: str) -> str:
-    """`text` as the citizen reads it: unchanged for `hans`, converted for `hant`."""
-    return _s2t().convert(text) if script == "hant" and text else text
 
 
 def chinese_date(day: date) -> str:

@@ -7,9 +7,9 @@ Notices are HTML (Telegram parse mode): anything typed by staff is escaped with 
 from __future__ import annotations
 
 import html
-from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
+from greenbot.scripts import in_script
 from reports.statuses import Status
 
 if TYPE_CHECKING:
@@ -41,19 +41,6 @@ _STATUS_LINE = "状态：{status}"
 _DEPARTMENT_LINE = "承办单位：{department}"
 _DUPLICATE_LINE = "该问题已由工单 <b>{original}</b> 受理，将合并办理，请留意该工单的进展。"
 _NOTE_LINE = "说明：{note}"
-
-
-@cache
-def _s2t() -> Any:
-    """OpenCC's Simplified→Traditional converter, loaded once (it reads dictionary files)."""
-    import opencc
-
-    return opencc.OpenCC("s2t.json")
-
-
-def in_script(text: str, script: str) -> str:
-    """`text` as the citizen reads it: unchanged for `hans`, converted for `hant`."""
-    return _s2t().convert(text) if script == "hant" and text else text
 
 
 def status_name(status: Status | str, script: str = "hans") -> str:
