@@ -23,6 +23,17 @@ app = typer.Typer(
     add_completion=False,
 )
 
+
+def _mount_domains() -> None:
+    from greenbot.commands import campaigns, reports, staff
+
+    app.add_typer(reports.app, name="reports")
+    app.add_typer(campaigns.app, name="campaigns")
+    app.add_typer(staff.app, name="staff")
+
+
+_mount_domains()
+
 # Model files come from the installed package or the data directory, never from a hub.
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -188,7 +199,7 @@ def run(ctx: typer.Context) -> None:
         typer.echo("No GREENBOT_BOT_TOKEN: starting the terminal chat.", err=True)
         chat(ctx)
         return
-    from bot.app import run_bot
+    from bot.runtime import run_bot
 
     run_bot(settings, build_engine(settings, show_progress=True))
 

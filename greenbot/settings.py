@@ -61,14 +61,29 @@ class Settings(BaseSettings):
 
     # --- campaigns ---------------------------------------------------------------------
     broadcast_rate: float = 25.0  # messages/second overall (Bot API allows ~30)
+    broadcast_per_chat_interval: float = 1.0  # seconds between two messages to one chat
     quiet_start_hour: int = 22
     quiet_end_hour: int = 8
+    outbox_max_attempts: int = 5  # 5xx/network retries before a message is marked failed
+    outbox_claim_timeout_seconds: float = 300.0  # a `sending` row older than this was orphaned
+    outbox_stale_policy: Literal["uncertain", "retry"] = "uncertain"  # after a crash mid-request
+    progress_every: int = 500  # report a broadcast's progress to staff every N messages …
+    progress_interval_seconds: float = 5.0  # … or every this many seconds
+    scheduler_enabled: bool = True  # each instance competes for the lease; one runs the jobs
+    scheduler_renew_seconds: float = 30.0
+    scheduler_lease_ttl_seconds: float = 90.0
+    scheduler_misfire_grace_hours: float = 6.0
+    scheduler_jobstore_url: str | None = None  # None: the app database (sync driver)
 
     # --- web console -------------------------------------------------------------------
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     session_secret: SecretStr | None = None
     open311_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # --- operations --------------------------------------------------------------------
+    log_format: Literal["text", "json"] = "text"  # json: one object per line for a collector
+    log_level: str = "INFO"
 
     @field_validator("staff_reviewers", "staff_admins", mode="before")
     @classmethod
@@ -106,6 +121,13 @@ class Settings(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.data_dir / "media"
+
+    @property
+    def jobstore_url(self) -> str:
+        """APScheduler's job store is synchronous: the app database through a sync driver."""
+        from greenbot.db import sync_url
+
+        return self.scheduler_jobstore_url or sync_url(self.sqlalchemy_url)
 
     @property
     def sqlalchemy_url(self) -> str:

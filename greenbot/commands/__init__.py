@@ -1,0 +1,2 @@
+"""`greenbot` sub-commands by domain (`greenbot reports …`, `greenbot campaigns …`,
+`greenbot staff …`): each module holds one typer app that `greenbot/cli.py` mounts."""
