@@ -25,11 +25,12 @@ app = typer.Typer(
 
 
 def _mount_domains() -> None:
-    from greenbot.commands import campaigns, reports, staff
+    from greenbot.commands import campaigns, db, reports, staff
 
     app.add_typer(reports.app, name="reports")
     app.add_typer(campaigns.app, name="campaigns")
     app.add_typer(staff.app, name="staff")
+    app.add_typer(db.app, name="db")
 
 
 _mount_domains()

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import types
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Our TypeDecorators (aware datetimes) are written as their impl: a revision must not
+    import application code, which may move."""
+    if type_ == "type" and isinstance(obj, types.TypeDecorator):
+        impl = obj.impl if isinstance(obj.impl, types.TypeEngine) else obj.impl()
+        return f"sa.{impl!r}"
+    return False
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Tables that are not ours (APScheduler's job store makes its own) are left alone."""
+    if type_ == "table":
+        from greenbot.db import Base
+
+        return name in Base.metadata.tables
+    return True
 
 
 def alembic_config(url: str) -> Config:

@@ -15,9 +15,4 @@ MODEL_MODULES = (
 
 def import_all_models() -> None:
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            # A domain not built yet is skipped; an import error inside one that exists is not.
-            if not error.name or not name.startswith(error.name):
-                raise
+        importlib.import_module(name)

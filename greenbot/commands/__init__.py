@@ -1,2 +1,3 @@
 """`greenbot` sub-commands by domain (`greenbot reports …`, `greenbot campaigns …`,
-`greenbot staff …`): each module holds one typer app that `greenbot/cli.py` mounts."""
+`greenbot staff …`, `greenbot db …`): each module holds one typer app that `greenbot/cli.py`
+mounts."""
