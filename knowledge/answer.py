@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from knowledge import phrases
 from knowledge.chunking import split_sentences
 from knowledge.questions import Intent, asks_for_figure, clean, is_follow_up
+from knowledge.scope import Scope
 from knowledge.sections import PLAN_SOURCE, Section
 
 if TYPE_CHECKING:
@@ -72,6 +73,13 @@ class AnswerEngine:
         self.max_question_chars = max_question_chars
         self.rewriter = rewriter
         self.scripts = index.scripts
+        self.scope = Scope(
+            "".join(
+                self.scripts.to_simplified(f"{section.document}{section.title}{section.body}")
+                for section in index.sections.values()
+            ),
+            index.tokenizer,
+        )
 
     def answer(
         self, question: str, *, script: Script | None = None, previous: str | None = None
@@ -103,17 +111,18 @@ class AnswerEngine:
         retrieval_query = f"{context} {simplified}" if context else simplified
         sources = [self._source(hit) for hit in hits]
         if not hits or hits[0].score < self.threshold:
-            text = self.scripts.to_script(phrases.NOT_COVERED, script)
-            return Answer(
-                question=question,
-                covered=False,
-                answer=text,
-                sources=sources,
-                script=script,
-                body=text,
-                retrieval_query=retrieval_query,
+            return self._not_covered(
+                question, phrases.NOT_COVERED, script, sources, retrieval_query
             )
         section = self.index.sections[hits[0].chunk.section_id]
+        outside = self.scope.check(simplified, self.scripts.to_simplified(section.body))
+        if outside is not None:
+            reply = (
+                phrases.NOT_COVERED_PLACE.format(place=outside.subject)
+                if outside.reason == "place"
+                else phrases.NOT_COVERED_PRICE
+            )
+            return self._not_covered(question, reply, script, sources, retrieval_query)
         body = self._extract(hits, section.id, query.terms, simplified)
         if section.source != PLAN_SOURCE and section.title not in body:
             body = (
@@ -131,6 +140,26 @@ class AnswerEngine:
             script=script,
             body=body,
             citation=citation,
+            retrieval_query=retrieval_query,
+        )
+
+    def _not_covered(
+        self,
+        question: str,
+        reply: str,
+        script: Script,
+        sources: list[Source],
+        retrieval_query: str,
+    ) -> Answer:
+        """The honest reply; the sources stay attached so staff see what came closest."""
+        text = self.scripts.to_script(reply, script)
+        return Answer(
+            question=question,
+            covered=False,
+            answer=text,
+            sources=sources,
+            script=script,
+            body=text,
             retrieval_query=retrieval_query,
         )
 

@@ -229,6 +229,16 @@ class Tokenizer:
             tokenizer.add_word(word, freq=50_000)
         return tokenizer
 
+    @cached_property
+    def _tagger(self):  # type: ignore[no-untyped-def]
+        import jieba.posseg
+
+        return jieba.posseg.POSTokenizer(self._jieba)
+
+    def place_names(self, text: str) -> list[str]:
+        """Words jieba tags as place names (`ns`), for the scope check."""
+        return [pair.word for pair in self._tagger.cut(text) if pair.flag == "ns"]
+
     def tokens(self, text: str) -> list[str]:
         words = self._jieba.cut_for_search(text.lower())
         return [
