@@ -1,13 +1,19 @@
-"""Bot load benchmark: N simulated citizens ask at once through the fake Bot API (real bot,
-long polling); reply latency is compared with the knowledge engine timed directly on the same
-questions in the same run, so a noisy machine cancels out.
+"""Bot load benchmark: N simulated citizens ask at once through the fake Bot API (the real bot,
+long polling, SQLite), against the knowledge engine asked the same N questions at once through
+the same single-worker answering path (`bot.answerer.Answerer`), in the same run.
 
     .venv/bin/python -m bench.bot_load [--users 200]
 
-Prints answers/second, p50/p95 latency (user's send → reply's arrival at the fake), and
-p95(bot) / p95(engine) (goal ≤ 1.3). The engine answers one question at a time, so under a
-burst most of a reply's latency is queueing: the burst-engine line shows that floor (the same
-answers queued behind one worker with no Telegram in between).
+Prints answers/second, p50/p95 reply latency (citizen's send → reply recorded by the fake) and
+p95(bot) / p95(engine, same burst) (goal ≤ 1.3): what the bot adds on top of the engine.
+
+Why the queued baseline is the honest one: the engine is CPU-bound and answers one question at
+a time in one worker with one torch thread; on 2 cores a second worker would only fight the
+event loop, the fake server and SQLite for the other core. So when 200 questions arrive at
+once, the 200th waits for the 199 before it whatever the bot does, and reply latency is
+mostly queueing. Dividing by the single-question p95 (also printed, "naive") measures that
+queue, not the bot; dividing by the p95 of the same burst through the same worker leaves
+only the bot's own overhead (HTTP both ways, polling, the database, typing actions, sends).
 """
 
 from __future__ import annotations
@@ -19,16 +25,29 @@ import os
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from itertools import cycle, islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.qa import DEV_SET, percentile
+
+if TYPE_CHECKING:
+    from knowledge.answer import AnswerEngine
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 FIRST_USER_ID = 7_000_001
+REPLY_TIMEOUT = 300.0
+
+
+@dataclass
+class Run:
+    latencies: list[float]  # seconds, one per question
+    wall: float  # seconds from the first question to the last answer
+    failed: int = 0  # replies that were not answers (an apology, nothing)
 
 
 def questions(count: int) -> list[str]:
@@ -37,19 +56,33 @@ def questions(count: int) -> list[str]:
     return list(islice(cycle(pool), count))
 
 
-def time_engine(engine, asked: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
-    """Seconds per engine.answer, called directly, one after another, from a cold query cache."""
+async def time_engine_burst(engine: AnswerEngine, asked: list[str]) -> tuple[Run, list[float]]:
+    """All questions at once through Answerer (one worker): latency from the call to the
+    answer, and each answer's service time (the gap between consecutive completions)."""
+    from bot.answerer import Answerer
+
     engine.index._query_cache.clear()
-    timings = []
-    for question in asked:
-        started = time.perf_counter()
-        engine.answer(question)
-        timings.append(time.perf_counter() - started)
-    return timings
+    answerer = Answerer(engine)
+    started = time.perf_counter()
+    done: list[float] = []
+
+    async def one(question: str) -> float:
+        await answerer.answer(question)
+        done.append(time.perf_counter())
+        return done[-1] - started
+
+    try:
+        latencies = await asyncio.gather(*(one(question) for question in asked))
+    finally:
+        answerer.close()
+    ends = sorted(done)
+    service = [end - previous for previous, end in zip([started, *ends], ends, strict=False)]
+    return Run(list(latencies), ends[-1] - started), service
 
 
-async def time_bot(engine, asked: list[str]) -> tuple[list[float], float]:  # type: ignore[no-untyped-def]
-    """Per-user seconds from send to reply, and the wall time for all of them."""
+async def time_bot(engine: AnswerEngine, asked: list[str]) -> Run:
+    """Per-citizen seconds from send to reply, and the wall time for all of them."""
+    from bot import texts
     from tests.support.bot_rig import BotRig, create_database
     from tests.support.fake_bot_api import FakeBotAPI
 
@@ -58,7 +91,8 @@ async def time_bot(engine, asked: list[str]) -> tuple[list[float], float]:  # ty
         sessions = await create_database(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
         async with FakeBotAPI() as fake:
             rig = BotRig(fake, engine=engine, sessions=sessions, data_dir=Path(tmp))
-            async with rig.running():
+            # Every citizen asks once: the per-user flood limit is not what is measured.
+            async with rig.running(throttle_per_minute=0):
                 users = [fake.user(FIRST_USER_ID + n) for n in range(len(asked))]
                 started = time.monotonic()
                 sent_at = []
@@ -66,15 +100,16 @@ async def time_bot(engine, asked: list[str]) -> tuple[list[float], float]:  # ty
                     sent_at.append(time.monotonic())
                     await user.send_text(question)
                 replies = await asyncio.gather(
-                    *(user.wait_for_message(timeout=600) for user in users)
+                    *(user.wait_for_message(timeout=REPLY_TIMEOUT) for user in users)
                 )
-                wall = max(reply.sent_at for reply in replies) - started
         await sessions.kw["bind"].dispose()
-    return [r.sent_at - s for r, s in zip(replies, sent_at, strict=True)], wall
+    latencies = [r.sent_at - s for r, s in zip(replies, sent_at, strict=True)]
+    failed = sum(reply.plain in (texts.ERROR, texts.SLOW_DOWN) for reply in replies)
+    return Run(latencies, max(reply.sent_at for reply in replies) - started, failed)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--users", type=int, default=200)
     args = parser.parse_args()
 
@@ -88,22 +123,25 @@ def main() -> None:
     engine.answer("预热")
     asked = questions(args.users)
 
-    latencies, wall = asyncio.run(time_bot(engine, asked))
-    direct = time_engine(engine, asked)
-    burst = [sum(direct[: n + 1]) for n in range(len(direct))]  # queued behind one worker
+    # The engine's burst before and after the bot's, averaged: a shared machine drifts.
+    before, service = asyncio.run(time_engine_burst(engine, asked))
+    bot = asyncio.run(time_bot(engine, asked))
+    after, service_after = asyncio.run(time_engine_burst(engine, asked))
 
-    bot_p95, engine_p95 = percentile(latencies, 95), percentile(direct, 95)
-    print(f"bot load: {args.users} citizens asking at once through the fake Bot API")
-    print(f"  answers/second        {args.users / wall:8.1f}   (all answered in {wall:.1f} s)")
-    print(f"  reply latency p50     {statistics.median(latencies) * 1000:8.0f} ms")
-    print(f"  reply latency p95     {bot_p95 * 1000:8.0f} ms")
-    print(f"  engine.answer p50     {statistics.median(direct) * 1000:8.0f} ms   (direct, serial)")
-    print(f"  engine.answer p95     {engine_p95 * 1000:8.0f} ms")
-    print(f"  p95 bot / p95 engine  {bot_p95 / engine_p95:8.2f}   (goal ≤ 1.3)")
-    print(
-        f"  p95 bot / p95 burst   {bot_p95 / percentile(burst, 95):8.2f}   "
-        "(engine with the same burst queued: the bot's own overhead)"
-    )
+    bot_p95 = percentile(bot.latencies, 95)
+    burst_p95 = (percentile(before.latencies, 95) + percentile(after.latencies, 95)) / 2
+    single_p95 = percentile(service + service_after, 95)
+    burst_wall = (before.wall + after.wall) / 2
+    print(f"== bot load: {args.users} citizens asking at once through the fake Bot API ==")
+    print(f"answers/second        {args.users / bot.wall:7.1f}   (all in {bot.wall:.1f} s)")
+    print(f"  engine alone        {args.users / burst_wall:7.1f}   (same burst, same worker)")
+    print(f"reply latency p50     {statistics.median(bot.latencies) * 1000:7.0f} ms")
+    print(f"reply latency p95     {bot_p95 * 1000:7.0f} ms")
+    print(f"engine burst p95      {burst_p95 * 1000:7.0f} ms   ({args.users} at once, one worker)")
+    print(f"engine single p95     {single_p95 * 1000:7.0f} ms   (one question's own time)")
+    print(f"replies not answers   {bot.failed:7d}")
+    print(f"ratio p95 bot / engine burst   {bot_p95 / burst_p95:6.2f}   (goal ≤ 1.3)")
+    print(f"ratio p95 bot / engine single  {bot_p95 / single_p95:6.1f}   (naive: mostly queueing)")
 
 
 if __name__ == "__main__":

@@ -64,8 +64,11 @@ class StorageNotAvailable(RuntimeError):
     """An FSM storage setting this version cannot serve yet."""
 
 
-def create_storage(url: str) -> BaseStorage:
-    """`memory`, or `redis://host:6379/0` (state survives restarts and is shared by instances)."""
+def create_storage(
+    url: str, sessions: async_sessionmaker[AsyncSession] | None = None
+) -> BaseStorage:
+    """`memory`, `database` (the app database: state survives restarts) or
+    `redis://host:6379/0` (state survives restarts and is shared by instances)."""
     if url == "memory":
         return MemoryStorage()
     if url.startswith(("redis://", "rediss://", "unix://")):
@@ -73,10 +76,11 @@ def create_storage(url: str) -> BaseStorage:
 
         return RedisStorage.from_url(url)
     if url == "database":
-        raise StorageNotAvailable(
-            "GREENBOT_FSM_STORAGE=database is not implemented yet (it comes with the reports "
-            "flow); use memory or redis://host:6379/0"
-        )
+        if sessions is None:
+            raise StorageNotAvailable("GREENBOT_FSM_STORAGE=database needs the app's sessions")
+        from bot.fsm_storage import DatabaseStorage
+
+        return DatabaseStorage(sessions)
     raise StorageNotAvailable(f"unknown GREENBOT_FSM_STORAGE {url!r}: memory or redis://…")
 
 
@@ -102,7 +106,7 @@ def create_dispatcher(
     from knowledge.suggestions import Suggestions
 
     owned = storage is None
-    storage = storage or create_storage(settings.fsm_storage)
+    storage = storage or create_storage(settings.fsm_storage, sessions)
     answerer = Answerer(engine)
     dispatcher = Dispatcher(
         storage=storage,

@@ -11,11 +11,13 @@ import logging
 import traceback
 from typing import TYPE_CHECKING
 
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 
 from bot import texts
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from aiogram import Bot
     from aiogram.types import ErrorEvent
 
@@ -35,3 +37,14 @@ async def apologise(event: ErrorEvent, bot: Bot) -> bool:
             script = texts.detect(update.message.text or "")
             await bot.send_message(update.message.chat.id, texts.say(reply, script))
     return True
+
+
+@contextlib.contextmanager
+def unless_unchanged() -> Iterator[None]:
+    """An edit a double tap repeats: Telegram refuses it with 400 "message is not modified",
+    which means the message already shows what was wanted."""
+    try:
+        yield
+    except TelegramBadRequest as error:
+        if "message is not modified" not in error.message:
+            raise

@@ -15,6 +15,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import Update
 
 from bot import texts
+from campaigns import Subscriptions
 from citizens import Citizens
 from knowledge.feedback import QuestionLog
 
@@ -83,29 +84,56 @@ class Throttle(BaseMiddleware):
 
 
 class UnitOfWork(BaseMiddleware):
-    """One session per update (commit when the handler returns, roll back if it raises);
-    records the citizen and hands handlers `session`, `citizen`, `citizens`, `question_log`."""
+    """One session per update (commit when the handler returns, roll back if it raised);
+    records the citizen and hands handlers `session`, `citizen`, `citizens`, `question_log`.
+    Only a private chat is recorded as where to reach a citizen: a group (the staff chat) would
+    send their notices there, and a 403 from it would mark them all unreachable.
+
+    The citizen is read, then the read is ended before the handler runs: a handler waiting
+    for the engine (a burst queues for seconds) holds no pooled connection, so button presses
+    and greetings are not stuck behind questions. Its changes are written with the handler's.
+    """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self.sessions = sessions
         self.clock = clock
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self.sessions() as session, session.begin():
+        async with self.sessions() as session:
             citizens = Citizens(session)
             data.update(session=session, citizens=citizens, question_log=QuestionLog(session))
             user: User | None = data.get("event_from_user")
             chat = data.get("event_chat")
             data["citizen"] = None
             if user is not None and chat is not None:
-                is_new = await citizens.get(user.id) is None
+                known = await citizens.get(user.id)
+                await session.commit()  # nothing written yet: ends the read, frees the connection
+                if chat.type != "private":  # the staff group: no place to reach the citizen
+                    data["citizen"] = known
+                    return await self._handle(handler, event, data, session)
+                if known is not None and not known.reachable:  # wrote again after a 403
+                    await Subscriptions(session).reactivate_chat(chat.id)
+                    known.reachable = True
+                    await session.commit()  # now: a write lock held through the handler blocks
                 citizen = await citizens.seen(
                     user_id=user.id, chat_id=chat.id, now=self.clock.now()
                 )
-                if is_new and (user.language_code or "").lower() in TRADITIONAL_LANGUAGES:
+                if known is None and (user.language_code or "").lower() in TRADITIONAL_LANGUAGES:
                     citizen.script = "hant"  # a first guess; their first message or /lang decides
                 data["citizen"] = citizen
-            return await handler(event, data)
+            return await self._handle(handler, event, data, session)
+
+    @staticmethod
+    async def _handle(
+        handler: Handler, event: TelegramObject, data: dict[str, Any], session: AsyncSession
+    ) -> Any:
+        try:
+            result = await handler(event, data)
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+        return result
 
 
 class RetryAfter(BaseRequestMiddleware):

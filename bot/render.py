@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from knowledge.scripts import Script
 
 MESSAGE_LIMIT = 4096  # Bot API sendMessage text limit, in UTF-16 code units
-PAGE_CHARS = 1500  # 查看原文 pages: short enough to read on a phone without scrolling far
+# 查看原文 pages: about one phone screen of Chinese (≈16 characters × 30 lines), so the longest
+# sections of the plan (≈600 characters) turn a page instead of filling several screens.
+PAGE_CHARS = 500
 PARAGRAPH = "\n\n"
 # Ends of sentences (the delimiter stays with its sentence) and line breaks.
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;…\n])")

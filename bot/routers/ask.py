@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from aiogram import Bot
     from aiogram.fsm.context import FSMContext
     from aiogram.types import CallbackQuery
+    from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.answerer import Answerer
     from citizens import Citizen, Citizens
@@ -88,6 +89,7 @@ async def respond(
     citizen: Citizen | None,
     citizens: Citizens,
     question_log: QuestionLog,
+    session: AsyncSession,
     clock: Clock,
 ) -> None:
     """Answer in the citizen's script, log a real question (uncovered ones are the gap log),
@@ -101,19 +103,24 @@ async def respond(
     # Written after the engine: on SQLite a write holds the file's lock until the commit.
     if citizen is not None and citizen.script != script:
         await citizens.set_script(user_id, script, chosen=False)
-    if answer.intent != "question":  # a greeting, a thank-you or nothing to ask
+    asked = None
+    if answer.intent == "question":  # not a greeting, a thank-you or nothing to ask
+        asked = await question_log.record(
+            user_id=user_id,
+            question=question,
+            simplified=texts.simplified(question),
+            answer=answer.answer,
+            covered=answer.covered,
+            sources=[asdict(source) for source in answer.sources],
+            now=clock.now(),
+        )
+    # Committed before talking to Telegram: the lock is not held through the sends (a 429
+    # waits up to RetryAfter.max_wait), and a question asked stays logged if delivery fails.
+    await session.commit()
+    if asked is None:
         for chunk in render.plain(answer.answer):
             await bot.send_message(chat_id, chunk)
         return
-    asked = await question_log.record(
-        user_id=user_id,
-        question=question,
-        simplified=texts.simplified(question),
-        answer=answer.answer,
-        covered=answer.covered,
-        sources=[asdict(source) for source in answer.sources],
-        now=clock.now(),
-    )
     await state.update_data(previous=answer.retrieval_query or question)
     lead = []
     if by_button:
@@ -140,6 +147,7 @@ async def ask_related(
     citizen: Citizen | None,
     citizens: Citizens,
     question_log: QuestionLog,
+    session: AsyncSession,
     clock: Clock,
 ) -> None:
     suggestion = suggestions.get(callback_data.id)
@@ -160,6 +168,7 @@ async def ask_related(
         citizen=citizen,
         citizens=citizens,
         question_log=question_log,
+        session=session,
         clock=clock,
     )
 
@@ -186,6 +195,7 @@ async def ask_question(
     citizen: Citizen | None,
     citizens: Citizens,
     question_log: QuestionLog,
+    session: AsyncSession,
     clock: Clock,
 ) -> None:
     assert message.from_user is not None  # private chats always have a sender
@@ -201,5 +211,6 @@ async def ask_question(
         citizen=citizen,
         citizens=citizens,
         question_log=question_log,
+        session=session,
         clock=clock,
     )

@@ -10,6 +10,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import texts
+from bot.errors import unless_unchanged
 from bot.render import html, shorten
 
 if TYPE_CHECKING:
@@ -114,8 +115,9 @@ async def skip_reason(query: CallbackQuery, state: FSMContext, citizen: Citizen 
     if await state.get_state() == FeedbackFlow.reason.state:
         await _leave_flow(state)
     await query.answer(texts.say(texts.REASON_SKIPPED, texts.script_for(citizen)))
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
+    if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        with unless_unchanged():  # a double tap: the button is already gone
+            await query.message.edit_reply_markup(reply_markup=None)
 
 
 async def _leave_flow(state: FSMContext) -> None:

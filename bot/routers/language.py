@@ -10,11 +10,14 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import texts
+from bot.errors import unless_unchanged
 from bot.render import html
+from campaigns import Subscriptions
 
 if TYPE_CHECKING:
     from aiogram import Bot
     from aiogram.types import CallbackQuery
+    from sqlalchemy.ext.asyncio import AsyncSession
 
     from citizens import Citizen, Citizens
 
@@ -43,14 +46,20 @@ async def choose_language(message: Message, citizen: Citizen | None) -> None:
 
 @router.callback_query(LangCb.filter())
 async def set_language(
-    query: CallbackQuery, callback_data: LangCb, citizens: Citizens, bot: Bot
+    query: CallbackQuery,
+    callback_data: LangCb,
+    citizens: Citizens,
+    session: AsyncSession,
+    bot: Bot,
 ) -> None:
     script = callback_data.script
     await citizens.set_script(query.from_user.id, script, chosen=True)
+    await Subscriptions(session).set_script(query.from_user.id, script)  # reminders follow suit
     language = texts.LANG_HANS if script == "hans" else texts.LANG_HANT
     confirmation = html(texts.say(texts.LANG_CHOSEN.format(language=language), script))
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_text(confirmation)
+        with unless_unchanged():  # a double tap: already confirmed
+            await query.message.edit_text(confirmation)
     else:  # too old to edit: say it in a new message
         await bot.send_message(query.from_user.id, confirmation)

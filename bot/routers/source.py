@@ -1,15 +1,15 @@
-"""查看原文: the cited section's full text, in pages of ~1500 characters turned with ◀ ▶."""
+"""查看原文: the cited section's full text, in phone-sized pages (render.PAGE_CHARS), ◀ ▶."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import render, texts
+from bot.errors import unless_unchanged
 from knowledge.answer import citation_for
 
 if TYPE_CHECKING:
@@ -103,10 +103,7 @@ async def turn_page(
     await query.answer()
     text, keyboard = shown
     if isinstance(query.message, Message):
-        try:
+        with unless_unchanged():  # a double press: already on that page
             await query.message.edit_text(text, reply_markup=keyboard)
-        except TelegramBadRequest as error:
-            if "not modified" not in error.message:  # a double press: already on that page
-                raise
     else:  # too old to edit
         await bot.send_message(query.from_user.id, text, reply_markup=keyboard)

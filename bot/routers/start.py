@@ -10,6 +10,7 @@ from aiogram.types import BotCommand, KeyboardButton, ReplyKeyboardMarkup
 
 from bot import texts
 from bot.render import html
+from bot.routers.report.draft import discard as discard_report
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -69,6 +70,6 @@ async def prompt_question(message: Message, state: FSMContext, citizen: Citizen 
 
 @router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext, citizen: Citizen | None) -> None:
-    await state.set_state(None)
+    await discard_report(state)  # leaves any flow, and forgets a report draft (its phone too)
     script = texts.script_for(citizen)
     await message.answer(html(texts.say(texts.CANCELLED, script)), reply_markup=menu(script))

@@ -16,12 +16,17 @@ from greenbot.clock import SystemClock
 from greenbot.settings import Settings
 
 if TYPE_CHECKING:
-    from aiogram import Dispatcher
+    from aiogram import Bot, Dispatcher
     from aiogram.fsm.storage.base import BaseStorage
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+    from bot.runtime import Delivery
+    from greenbot.clock import Clock
     from knowledge.answer import AnswerEngine
     from tests.support.fake_bot_api import FakeBotAPI
+
+# Generous: two cores are shared with other test runs, and the engine answers one at a time.
+REPLY_TIMEOUT = 30.0
 
 
 async def create_database(url: str) -> async_sessionmaker[AsyncSession]:
@@ -51,6 +56,7 @@ class BotRig:
         self.engine = engine
         self.sessions = sessions
         self.data_dir = data_dir
+        self.delivery: Delivery | None = None  # the sender and scheduler of `running(deliver=True)`
 
     def settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
@@ -64,26 +70,56 @@ class BotRig:
 
     @contextlib.asynccontextmanager
     async def running(
-        self, storage: BaseStorage | None = None, **overrides: Any
+        self,
+        storage: BaseStorage | None = None,
+        *,
+        clock: Clock | None = None,
+        deliver: bool = False,
+        **overrides: Any,
     ) -> AsyncIterator[Dispatcher]:
-        """Polling until the block ends; yields once start-up (setMyCommands) is done."""
+        """Polling until the block ends; yields once start-up (setMyCommands) is done.
+        `overrides` are Settings fields (throttle_per_minute=3, fsm_storage="redis://…").
+
+        `deliver=True` also runs the outbox sender and the campaign scheduler exactly as
+        `bot.runtime.serve` does (`bot.runtime.delivering`), on this rig's database, as
+        `rig.delivery` inside the block; `clock` drives the bot, the sender and the scheduler.
+        """
+        clock = clock or SystemClock()
+        if deliver and "scheduler_jobstore_url" not in overrides:
+            overrides["scheduler_jobstore_url"] = await jobstore_url(self.sessions)
         settings = self.settings(**overrides)
         bot = create_bot(settings)
         dispatcher = create_dispatcher(
             settings,
             engine=self.engine,
             sessions=self.sessions,
-            clock=SystemClock(),
+            clock=clock,
             storage=storage,
         )
-        polls = len(self.fake.calls_to("getUpdates"))
+        async with contextlib.AsyncExitStack() as stack:
+            if deliver:
+                from bot.runtime import delivering
+
+                self.delivery = await stack.enter_async_context(
+                    delivering(settings, sessions=self.sessions, clock=clock, dispatcher=dispatcher)
+                )
+                stack.callback(setattr, self, "delivery", None)
+            yield await stack.enter_async_context(self._polling(bot, dispatcher))
+
+    @contextlib.asynccontextmanager
+    async def _polling(self, bot: Bot, dispatcher: Dispatcher) -> AsyncIterator[Dispatcher]:
+        polls = self.fake.polls_started
         polling = asyncio.create_task(
             dispatcher.start_polling(
                 bot, handle_signals=False, close_bot_session=False, polling_timeout=2
             )
         )
         try:
-            await _until(lambda: len(self.fake.calls_to("getUpdates")) > polls or polling.done())
+            # Polling starts after the start-up hooks (setMyCommands).
+            await until(
+                lambda: self.fake.polls_started > polls or polling.done(),
+                what="the bot polling",
+            )
             if polling.done():
                 polling.result()  # start-up failed: raise its error here
             yield dispatcher
@@ -97,9 +133,9 @@ class BotRig:
         self, model: type, *, until: Callable[[list[Any]], Any] | None = None, **where: Any
     ) -> list[Any]:
         """Committed rows of a table, filtered by column equality; with `until`, polled until it
-        holds (the bot commits just after its reply goes out), for at most ten seconds."""
+        holds (the bot commits just after its reply goes out), for at most REPLY_TIMEOUT."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 10.0
+        deadline = loop.time() + REPLY_TIMEOUT
         while True:
             async with self.sessions() as session:
                 rows = list((await session.scalars(select(model).filter_by(**where))).all())
@@ -108,10 +144,32 @@ class BotRig:
             await asyncio.sleep(0.05)
 
 
-async def _until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    """Wait for getUpdates: the first one comes after the start-up hooks (setMyCommands)."""
-    deadline = asyncio.get_running_loop().time() + timeout
+async def jobstore_url(sessions: async_sessionmaker[AsyncSession]) -> str:
+    """APScheduler's synchronous URL for the rig's database (a private PostgreSQL schema
+    travels as libpq `options`, so the job table lands beside the app's tables)."""
+    from urllib.parse import quote
+
+    from sqlalchemy import text
+
+    from greenbot.db import sync_url
+
+    engine = sessions.kw["bind"]
+    url = sync_url(engine.url.render_as_string(hide_password=False))
+    if engine.dialect.name != "postgresql":
+        return url
+    async with engine.connect() as connection:
+        schema = await connection.scalar(text("SELECT current_schema()"))
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+async def until(
+    condition: Callable[[], object], timeout: float = REPLY_TIMEOUT, what: str = "condition"
+) -> None:
+    """Wait for what the bot does outside a chat transcript (a callback answer, a webhook)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
     while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("the bot did not start polling")
-        await asyncio.sleep(0.01)
+        if loop.time() > deadline:
+            raise TimeoutError(f"{what}: not met within {timeout} s")
+        await asyncio.sleep(0.02)

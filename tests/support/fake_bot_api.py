@@ -82,6 +82,7 @@ class FakeBotAPI:
         self.webhook_secret: str | None = None
         self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
         self.dropped_updates: list[dict[str, Any]] = []  # filtered out by allowed_updates
+        self.polls_started = 0  # getUpdates calls begun (`calls` records them when they end)
         self._allowed_updates: set[str] | None = None
         self._queue: deque[dict[str, Any]] = deque()
         self._update_ids = itertools.count(100_000_001)
@@ -308,6 +309,7 @@ class FakeBotAPI:
                 "Conflict: can't use getUpdates method while webhook is active;"
                 " use deleteWebhook to delete the webhook first",
             )
+        self.polls_started += 1
         if "allowed_updates" in p:
             self._allowed_updates = set(p["allowed_updates"] or ()) or None
         offset, limit = p.get("offset", 0), min(max(p.get("limit", 100), 1), 100)

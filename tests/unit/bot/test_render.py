@@ -28,7 +28,7 @@ def test_text_made_only_of_entities_is_never_cut_inside_one() -> None:
     assert "".join(parse_html(m)[0] for m in messages) == "&<>" * 3000
 
 
-def test_source_pages_stay_under_1500_characters_and_end_sentences() -> None:
+def test_source_pages_stay_within_the_page_size_and_end_sentences() -> None:
     text = "这是方案里的一句话，讲的是节能减排的要求。" * 200
     pages = render.pages(text)
     assert len(pages) > 1 and "".join(pages) == text
