@@ -6,10 +6,12 @@ import importlib
 
 MODEL_MODULES = (
     "citizens.models",
+    "citizens.conversations",
     "outbox.models",
     "knowledge.feedback",
     "reports.models",
     "campaigns.models",
+    "staff.models",
 )
 
 

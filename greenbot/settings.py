@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8081
     webhook_secret: SecretStr | None = None
-    fsm_storage: str = "memory"  # memory | database | redis://host:6379/0
+    fsm_storage: str = "database"  # database (survives restarts) | memory | redis://host:6379/0
     throttle_per_minute: int = 20
     staff_reviewers: Annotated[list[int], NoDecode] = Field(default_factory=list)
     staff_admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     session_secret: SecretStr | None = None
+    web_sandbox: bool = True  # /chat: anyone can talk to the bot in a browser, no Telegram
     open311_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # --- operations --------------------------------------------------------------------

@@ -21,19 +21,10 @@ if TYPE_CHECKING:
 
 router = Router(name=__name__)
 
-COMMANDS = {
-    "report": texts.FEATURE_REPORT,
-    "myreports": texts.FEATURE_MY_REPORTS,
-    "subscribe": texts.FEATURE_CAMPAIGNS,
-    "unsubscribe": texts.FEATURE_CAMPAIGNS,
-    "privacy": texts.FEATURE_PRIVACY,
-}
-BUTTONS = {
+COMMANDS: dict[str, str] = {}  # command → feature name (texts.FEATURE_…)
+BUTTONS: dict[str, str] = {
     label: feature
-    for button, feature in (
-        (texts.MENU_REPORT, texts.FEATURE_REPORT),
-        (texts.MENU_CAMPAIGNS, texts.FEATURE_CAMPAIGNS),
-    )
+    for button, feature in ()  # (texts.MENU_…, texts.FEATURE_…)
     for label in texts.both_scripts(button)
 }
 
@@ -43,13 +34,18 @@ async def _tell(message: Message, feature: str, citizen: Citizen | None) -> None
     await message.answer(html(text))
 
 
-@router.message(Command(*COMMANDS))
 async def command_coming_soon(
     message: Message, command: CommandObject, citizen: Citizen | None
 ) -> None:
     await _tell(message, COMMANDS[command.command.lower()], citizen)
 
 
-@router.message(F.text.in_(BUTTONS))
 async def button_coming_soon(message: Message, citizen: Citizen | None) -> None:
     await _tell(message, BUTTONS[message.text or ""], citizen)
+
+
+# Registered only while something is pending: Command() with no command is an error.
+if COMMANDS:
+    router.message(Command(*COMMANDS))(command_coming_soon)
+if BUTTONS:
+    router.message(F.text.in_(BUTTONS))(button_coming_soon)

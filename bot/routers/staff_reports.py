@@ -1,7 +1,313 @@
-"""Placeholder router: its feature is being built (see the open issue)."""
+"""Staff handling reports in the bot: /queue pages through open reports (oldest first, overdue
+flagged); a card's buttons accept, reject, transfer (pick a department), mark in progress,
+resolve or mark duplicate (of which ticket), each asking for the note the reporter will read.
+
+Every handler sits behind `guard(…, Role.REVIEWER)`: a citizen's forged callback is refused and
+logged before any of this runs. The status notice goes to the reporter through the outbox, in
+the same transaction as the change.
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
+import logging
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any
 
-router = Router(name=__name__)
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    BufferedInputFile,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+
+from bot import texts
+from bot.render import html
+from bot.routers.report.cards import DepartmentCb, QueueCb, StaffCb, staff_buttons, staff_card
+from bot.routers.report.context import provide_reports, routing
+from bot.staff import Role, guard
+from bot.texts import reports as words
+from reports import (
+    OPEN,
+    InvalidTransition,
+    ReportNotFound,
+    Staff,
+    Status,
+    allowed_moves,
+    category_name,
+    normalise_ticket,
+    status_name,
+)
+from reports.deadlines import missed_deadlines
+from reports.service import MAX_NOTE
+
+if TYPE_CHECKING:
+    from aiogram.types import CallbackQuery
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.routers.report.context import Turn
+    from bot.runtime import Nudge
+    from bot.staff import StaffMember
+    from reports import Report
+
+log = logging.getLogger(__name__)
+router = provide_reports(guard(Router(name=__name__), Role.REVIEWER))
+
+PAGE_SIZE = 8
+PENDING = "staff_action"  # FSM data key: the change waiting for its note
+
+
+class StaffFlow(StatesGroup):
+    original = State()  # the ticket a duplicate points at
+    note = State()  # the note the reporter reads
+
+
+def _typed(message: Message) -> bool:
+    return bool(message.text) and not (message.text or "").startswith("/")
+
+
+# --- the queue ------------------------------------------------------------------------------
+async def _queue_page(turn: Turn, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    result = await turn.reports.queue(statuses=OPEN, page=page, page_size=PAGE_SIZE)
+    if not result.total:
+        return turn.text(words.STAFF_QUEUE_EMPTY), None
+    now = turn.clock.now()
+    lines = [
+        turn.text(words.STAFF_QUEUE_HEAD, page=result.page, pages=result.pages, total=result.total)
+    ]
+    for n, report in enumerate(result.items, start=(result.page - 1) * PAGE_SIZE + 1):
+        overdue = words.STAFF_QUEUE_OVERDUE if missed_deadlines(report, now) else ""
+        lines.append(
+            turn.text(
+                words.STAFF_QUEUE_ITEM,
+                n=n,
+                ticket=report.ticket,
+                category=category_name(report.category),
+                district=report.district,
+                status=status_name(report.status),
+                overdue=overdue,
+            )
+        )
+    buttons = [
+        InlineKeyboardButton(
+            text=report.ticket, callback_data=StaffCb(action="view", ticket=report.ticket).pack()
+        )
+        for report in result.items
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    paging = []
+    if result.page > 1:
+        paging.append(_page_button(texts.BUTTON_PREVIOUS, result.page - 1))
+    if result.page < result.pages:
+        paging.append(_page_button(texts.BUTTON_NEXT, result.page + 1))
+    if paging:
+        rows.append(paging)
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _page_button(label: str, page: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=QueueCb(page=page).pack())
+
+
+@router.message(Command("queue"))
+async def show_queue(message: Message, command: CommandObject, turn: Turn) -> None:
+    page = int(command.args) if (command.args or "").strip().isdigit() else 1
+    text, markup = await _queue_page(turn, page)
+    await turn.send_html(text, markup=markup)
+
+
+@router.callback_query(QueueCb.filter())
+async def turn_page(query: CallbackQuery, callback_data: QueueCb, turn: Turn) -> None:
+    await query.answer()
+    text, markup = await _queue_page(turn, max(1, callback_data.page))
+    if query.message is None:
+        await turn.send_html(text, markup=markup)
+        return
+    with suppress(TelegramBadRequest):  # "message is not modified": nothing changed meanwhile
+        await turn.bot.edit_message_text(
+            text, chat_id=turn.chat_id, message_id=query.message.message_id, reply_markup=markup
+        )
+
+
+# --- one report -----------------------------------------------------------------------------
+async def _report(turn: Turn, ticket: str) -> Report | None:
+    try:
+        return await turn.reports.get(ticket)
+    except ReportNotFound:
+        await turn.send(words.STAFF_NOT_FOUND, ticket=ticket)
+        return None
+
+
+async def _send_card(turn: Turn, report: Report) -> None:
+    await turn.send_html(staff_card(report, turn.clock.now()), markup=staff_buttons(report))
+
+
+@router.callback_query(StaffCb.filter(F.action == "view"))
+async def view_report(query: CallbackQuery, callback_data: StaffCb, turn: Turn) -> None:
+    await query.answer()
+    if (report := await _report(turn, callback_data.ticket)) is not None:
+        await _send_card(turn, report)
+
+
+@router.callback_query(StaffCb.filter(F.action == "photos"))
+async def show_photos(query: CallbackQuery, callback_data: StaffCb, turn: Turn) -> None:
+    await query.answer()
+    report = await _report(turn, callback_data.ticket)
+    if report is None:
+        return
+    if not report.photos:
+        await turn.send(words.STAFF_NO_PHOTOS)
+        return
+    media = turn.reports.media
+    for photo in report.photos:
+        upload = BufferedInputFile(media.read(photo.name), filename=photo.name)
+        await turn.bot.send_photo(turn.chat_id, upload, caption=html(report.ticket))
+
+
+# --- changing the status: pick, (department | original), note -------------------------------
+@router.callback_query(StaffCb.filter(F.action.in_({s.value for s in Status})))
+async def start_change(query: CallbackQuery, callback_data: StaffCb, turn: Turn) -> None:
+    await query.answer()
+    report = await _report(turn, callback_data.ticket)
+    target = Status(callback_data.action)
+    if report is None or not await _allowed(turn, report, target):
+        return
+    if target == Status.TRANSFERRED:
+        departments = routing().departments
+        buttons = [
+            [
+                InlineKeyboardButton(
+                    text=name, callback_data=DepartmentCb(ticket=report.ticket, n=n).pack()
+                )
+            ]
+            for n, name in enumerate(departments)
+        ]
+        markup = InlineKeyboardMarkup(inline_keyboard=buttons)
+        await turn.send(words.STAFF_PICK_DEPARTMENT, ticket=report.ticket, markup=markup)
+        return
+    if target == Status.DUPLICATE:
+        await _pend(turn, StaffFlow.original, ticket=report.ticket, to=target.value)
+        await turn.send(words.STAFF_ASK_ORIGINAL, ticket=report.ticket, markup=_reply_here())
+        return
+    await _ask_note(turn, ticket=report.ticket, to=target.value)
+
+
+@router.callback_query(DepartmentCb.filter())
+async def pick_department(query: CallbackQuery, callback_data: DepartmentCb, turn: Turn) -> None:
+    await query.answer()
+    departments = routing().departments
+    if not 0 <= callback_data.n < len(departments):
+        await turn.send(words.STAFF_STALE)
+        return
+    department = departments[callback_data.n]
+    await _ask_note(
+        turn, ticket=callback_data.ticket, to=Status.TRANSFERRED.value, department=department
+    )
+
+
+@router.message(StaffFlow.original, _typed)
+async def name_original(message: Message, turn: Turn) -> None:
+    pending = await _pending(turn)
+    original = normalise_ticket(message.text or "")
+    try:
+        found = await turn.reports.get(original)
+    except ReportNotFound:
+        found = None
+    if pending is None or found is None or found.ticket == pending["ticket"]:
+        await turn.send(words.STAFF_BAD_ORIGINAL, original=original, markup=_reply_here())
+        return
+    await _ask_note(
+        turn, ticket=pending["ticket"], to=Status.DUPLICATE.value, duplicate_of=found.ticket
+    )
+
+
+@router.message(StaffFlow.note, _typed)
+async def write_note(
+    message: Message,
+    turn: Turn,
+    staff: StaffMember,
+    session: AsyncSession,
+    outbox_nudge: Nudge | None = None,
+) -> None:
+    pending = await _pending(turn)
+    note = (message.text or "").strip()
+    if pending is not None and len(note) > MAX_NOTE:
+        await turn.send(words.STAFF_NOTE_TOO_LONG, max=MAX_NOTE, markup=_reply_here())
+        return
+    await turn.state.set_state(None)
+    await turn.state.update_data({PENDING: None})
+    if pending is None:
+        await turn.send(words.STAFF_STALE)
+        return
+    ticket = pending["ticket"]
+    try:
+        report = await turn.reports.change_status(
+            ticket,
+            pending["to"],
+            by=Staff(id=staff.user_id, name=staff.label),
+            note=note,
+            department=pending.get("department"),
+            duplicate_of=pending.get("duplicate_of"),
+        )
+    except ReportNotFound:
+        await turn.send(words.STAFF_NOT_FOUND, ticket=ticket)
+        return
+    except InvalidTransition as error:  # changed by someone else meanwhile, or a bad original
+        log.info("status change of %s refused: %s", ticket, error)
+        current = await turn.reports.get(ticket)
+        target = status_name(pending["to"])
+        await turn.send(
+            words.STAFF_INVALID, ticket=ticket, status=status_name(current.status), target=target
+        )
+        return
+    if outbox_nudge is not None:
+        outbox_nudge(session)  # the notice is sent once this update commits
+    log.info("report %s moved to %s by staff %s", ticket, report.status, staff.user_id)
+    await turn.send(words.STAFF_DONE, ticket=ticket, status=status_name(report.status))
+    await _send_card(turn, report)
+
+
+@router.message(StateFilter(StaffFlow))
+async def note_hint(message: Message, turn: Turn) -> None:
+    if (message.text or "").startswith("/"):
+        return  # another staff command; /cancel is answered by start.py before this router
+    await turn.send(words.STAFF_NOTE_TEXT_ONLY)
+
+
+# --- helpers --------------------------------------------------------------------------------
+async def _allowed(turn: Turn, report: Report, target: Status) -> bool:
+    if target in allowed_moves(report.status):
+        return True
+    await turn.send(
+        words.STAFF_INVALID,
+        ticket=report.ticket,
+        status=status_name(report.status),
+        target=status_name(target),
+    )
+    return False
+
+
+async def _pend(turn: Turn, state: State, **pending: Any) -> None:
+    await turn.state.update_data({PENDING: pending})
+    await turn.state.set_state(state)
+
+
+async def _pending(turn: Turn) -> dict[str, Any] | None:
+    return (await turn.state.get_data()).get(PENDING)
+
+
+async def _ask_note(turn: Turn, **pending: Any) -> None:
+    await _pend(turn, StaffFlow.note, **pending)
+    action = words.STAFF_ACTIONS[pending["to"]]
+    await turn.send(
+        words.STAFF_ASK_NOTE, action=action, ticket=pending["ticket"], markup=_reply_here()
+    )
+
+
+def _reply_here() -> ForceReply:
+    """In a staff group the bot sees replies to itself only (privacy mode): ask for one."""
+    return ForceReply(selective=True)

@@ -1,0 +1,124 @@
+"""A report as staff see it in the bot (reports.StaffView: an anonymous reporter's identity and
+contact never appear), its action buttons, and the post of a new report to the staff chat."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.render import html, shorten
+from bot.texts import reports as words
+from greenbot.clock import SHANGHAI
+from reports import StaffView, allowed_moves
+from reports.deadlines import missed_deadlines
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from aiogram import Bot
+
+    from reports import Report
+
+log = logging.getLogger(__name__)
+
+CARD_DESCRIPTION_CHARS = 1500  # a card stays one message; the full text is in the web console
+
+
+class StaffCb(CallbackData, prefix="sr"):
+    """`view`, `photos`, or a target status (`accepted`, `transferred`, …) for a ticket."""
+
+    action: str
+    ticket: str
+
+
+class DepartmentCb(CallbackData, prefix="sd"):
+    ticket: str
+    n: int  # position in routing.yaml's department list
+
+
+class QueueCb(CallbackData, prefix="sq"):
+    page: int
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _reporter(report: Report, view: StaffView) -> str:
+    if report.erased_at is not None:
+        return words.STAFF_ERASED
+    if view.anonymous:
+        return words.STAFF_ANONYMOUS
+    phone = words.STAFF_PHONE.format(phone=view.phone) if view.phone else ""
+    return words.STAFF_REPORTER.format(user_id=view.reporter_user_id, phone=phone)
+
+
+def staff_card(report: Report, now: datetime, *, new: bool = False) -> str:
+    """HTML: every value escaped; identity only as StaffView allows."""
+    view = StaffView.of(report)
+    point = f"{view.lat:.5f}, {view.lon:.5f}" if view.lat is not None else "—"
+    lines = [
+        f"<b>{html(words.STAFF_NEW)}</b>" if new else "",
+        f"<b>{html(words.STAFF_CARD_HEAD.format(ticket=view.ticket, status=view.status_name))}</b>",
+        html(
+            words.STAFF_CARD_LINES.format(
+                category=view.category_name,
+                department=view.department,
+                district=view.district,
+                address=view.address or "—",
+                point=point,
+                description=shorten(view.description, CARD_DESCRIPTION_CHARS),
+                photos=len(view.photos),
+                reporter=_reporter(report, view),
+                created=_when(view.created_at),
+                respond_by=_when(view.respond_by),
+                close_by=_when(view.close_by),
+            )
+        ),
+    ]
+    missed = missed_deadlines(report, now)
+    if missed:
+        which = "、".join(words.STAFF_DEADLINES[deadline.value] for deadline in missed)
+        lines.append(html(words.STAFF_OVERDUE.format(which=which)))
+    if view.status_note:
+        lines.append(html(words.STAFF_NOTE.format(note=shorten(view.status_note, 500))))
+    return "\n".join(line for line in lines if line)
+
+
+def staff_buttons(report: Report) -> InlineKeyboardMarkup:
+    """One button per move the lifecycle allows from the current status, and the photos."""
+    moves = allowed_moves(report.status)
+    actions = [
+        InlineKeyboardButton(
+            text=label, callback_data=StaffCb(action=status, ticket=report.ticket).pack()
+        )
+        for status, label in words.STAFF_ACTIONS.items()
+        if status in moves
+    ]
+    rows = [actions[i : i + 3] for i in range(0, len(actions), 3)]
+    if report.photos:
+        photos = StaffCb(action="photos", ticket=report.ticket).pack()
+        rows.append([InlineKeyboardButton(text=words.STAFF_PHOTOS_BUTTON, callback_data=photos)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def announce(bot: Bot, chat_id: int | None, report: Report, now: datetime) -> None:
+    """Post a new report to the staff chat; a failure there never fails the citizen's report.
+
+    Sent just before the update's transaction commits: a button pressed within those
+    milliseconds finds no ticket yet and says so (the staff member presses again).
+    """
+    if chat_id is None:
+        return
+    try:
+        await bot.send_message(
+            chat_id, staff_card(report, now, new=True), reply_markup=staff_buttons(report)
+        )
+    except TelegramAPIError as error:
+        log.warning(
+            "new report %s not posted to the staff chat (%s)", report.ticket, type(error).__name__
+        )

@@ -1,0 +1,120 @@
+"""What every reports handler needs, built once per update: the ReportService on the update's
+session, and a `Turn` that sends replies in the citizen's script with user text escaped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from aiogram import BaseMiddleware
+
+from bot import texts
+from bot.render import html
+from greenbot.clock import SHANGHAI
+from outbox import Outbox
+from reports import Limits, MediaStore, ReportService, Routing, load_routing
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from aiogram import Bot, Router
+    from aiogram.fsm.context import FSMContext
+    from aiogram.types import Message, TelegramObject
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from greenbot.clock import Clock
+    from greenbot.settings import Settings
+    from knowledge.scripts import Script
+
+    Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+@cache
+def routing() -> Routing:
+    """routing.yaml, read once per process (staff edit it and restart)."""
+    return load_routing()
+
+
+def media_store(settings: Settings) -> MediaStore:
+    return MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes)
+
+
+def report_service(session: AsyncSession, clock: Clock, settings: Settings) -> ReportService:
+    return ReportService(
+        session,
+        Outbox(session),
+        clock,
+        media_store(settings),
+        routing=routing(),
+        limits=Limits(reports_per_day=settings.reports_per_day),
+    )
+
+
+def today(clock: Clock) -> tuple[datetime, datetime]:
+    """Start and end of today in Asia/Shanghai: the daily limit's calendar day."""
+    start = datetime.combine(clock.now().astimezone(SHANGHAI).date(), time(), tzinfo=SHANGHAI)
+    return start, start + timedelta(days=1)
+
+
+@dataclass
+class Turn:
+    """One step of a conversation: who, where, in which script, and the flow's state."""
+
+    bot: Bot
+    chat_id: int
+    user_id: int
+    state: FSMContext
+    script: Script
+    settings: Settings
+    reports: ReportService
+    clock: Clock
+
+    def word(self, text: str) -> str:
+        """One of our own words (a category, a button) in the citizen's script, not escaped."""
+        return texts.say(text, self.script)
+
+    def text(self, template: str, **values: object) -> str:
+        """Our template in the citizen's script, with every value HTML-escaped."""
+        escaped = {key: html(str(value)) for key, value in values.items()}
+        return html(texts.say(template, self.script)).format(**escaped)
+
+    async def send(self, template: str, *, markup: Any = None, **values: object) -> Message:
+        return await self.bot.send_message(
+            self.chat_id, self.text(template, **values), reply_markup=markup
+        )
+
+    async def send_html(self, text: str, *, markup: Any = None) -> Message:
+        """A message already rendered (escaped) by the caller."""
+        return await self.bot.send_message(self.chat_id, text, reply_markup=markup)
+
+
+class ReportContext(BaseMiddleware):
+    """Inner middleware of the reports routers: adds `reports` and `turn` to the handler data."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        settings: Settings = data["settings"]
+        reports = report_service(data["session"], data["clock"], settings)
+        data["reports"] = reports
+        user, chat = data.get("event_from_user"), data.get("event_chat")
+        if user is not None and chat is not None and "state" in data:
+            data["turn"] = Turn(
+                bot=data["bot"],
+                chat_id=chat.id,
+                user_id=user.id,
+                state=data["state"],
+                script=texts.script_for(data.get("citizen")),
+                settings=settings,
+                reports=reports,
+                clock=data["clock"],
+            )
+        return await handler(event, data)
+
+
+def provide_reports(router: Router) -> Router:
+    """Every message and callback handler of `router` (and its sub-routers) gets the context."""
+    context = ReportContext()
+    router.message.middleware(context)
+    router.callback_query.middleware(context)
+    return router

@@ -1,0 +1,104 @@
+"""The report being filled in, kept in the FSM data under one key so it survives a restart
+(database or Redis storage) and never mixes with other flows' data (the Q&A follow-up)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Literal
+
+from aiogram.fsm.state import State, StatesGroup
+
+from reports import StoredPhoto
+
+if TYPE_CHECKING:
+    from aiogram.fsm.context import FSMContext
+
+KEY = "report"
+# The domain needs coordinates or an address; a citizen who skips the location still named
+# the district, so the report says plainly that no closer place was given.
+UNSPECIFIED_ADDRESS = "（未提供具体位置）"
+
+Contact = Literal["phone", "none", "anonymous"]
+
+
+class ReportFlow(StatesGroup):
+    """One state per thing awaited, in the order the citizen meets them."""
+
+    category = State()
+    description = State()
+    location = State()
+    district = State()
+    similar = State()  # similar reports shown: follow one, or keep filing
+    photos = State()
+    contact = State()
+    summary = State()
+
+
+@dataclass
+class Draft:
+    category: str | None = None
+    description: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+    district: str | None = None
+    photos: list[dict[str, Any]] = field(default_factory=list)  # StoredPhoto fields
+    contact: Contact | None = None
+    phone: str | None = None
+    editing: bool = False  # came from the summary's 修改: the next step is the summary again
+    similar_checked: str | None = None  # signature of the place and text last checked
+
+    @classmethod
+    async def load(cls, state: FSMContext) -> Draft:
+        raw = (await state.get_data()).get(KEY) or {}
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in raw.items() if key in known})
+
+    async def save(self, state: FSMContext) -> None:
+        await state.update_data({KEY: asdict(self)})
+
+    def stored_photos(self) -> list[StoredPhoto]:
+        return [StoredPhoto(**photo) for photo in self.photos]
+
+    def add_photo(self, photo: StoredPhoto) -> bool:
+        """False when the same picture (same content) is already in the draft."""
+        if any(existing["sha256"] == photo.sha256 for existing in self.photos):
+            return False
+        self.photos.append({"sha256": photo.sha256, "name": photo.name, "size": photo.size})
+        return True
+
+    def set_location(
+        self, *, lat: float | None = None, lon: float | None = None, address: str | None = None
+    ) -> None:
+        self.lat, self.lon, self.address = lat, lon, address
+
+    def signature(self) -> str:
+        """What the similar-reports check depends on, short enough to keep in the FSM data."""
+        text = hashlib.sha256((self.description or "").encode()).hexdigest()[:16]
+        return f"{self.category}|{self.district}|{self.lat}|{self.lon}|{text}"
+
+    def submission(self) -> dict[str, Any]:
+        """Keyword arguments for ReportService.submit (besides who and in which script)."""
+        anonymous = self.contact == "anonymous"
+        has_place = self.lat is not None or self.address
+        return {
+            "category": self.category,
+            "description": self.description or "",
+            "district": self.district or "",
+            "lat": self.lat,
+            "lon": self.lon,
+            "address": self.address if has_place else UNSPECIFIED_ADDRESS,
+            "photos": self.stored_photos(),
+            # An anonymous reporter's number would be hidden from staff anyway: not kept at all.
+            "phone": self.phone if self.contact == "phone" else None,
+            "anonymous": anonymous,
+        }
+
+
+async def discard(state: FSMContext) -> None:
+    """Leave the flow and forget the draft (phone number included)."""
+    await state.set_state(None)
+    data = await state.get_data()
+    if data.pop(KEY, None) is not None:
+        await state.set_data(data)

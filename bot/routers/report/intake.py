@@ -1,0 +1,248 @@
+"""What the citizen enters at each step, checked as it arrives. Anything unexpected (a sticker
+where text is wanted, a 6th photo, an overlong description) gets a hint and changes nothing."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import StateFilter
+
+from bot import texts
+from bot.routers.report import keyboards, steps
+from bot.routers.report.context import media_store
+from bot.routers.report.draft import Draft, ReportFlow
+from bot.routers.report.keyboards import CategoryCb, DistrictCb, StepCb
+from bot.routers.report.photos import fetch, incoming_photo
+from bot.texts import reports as words
+from reports import DISTRICTS, InvalidReport, check_district, parse_category
+from reports.validation import MAX_ADDRESS, MAX_DESCRIPTION, check_phone
+
+if TYPE_CHECKING:
+    from aiogram.types import CallbackQuery, Message
+
+    from bot.routers.report.context import Turn
+
+log = logging.getLogger(__name__)
+router = Router(name=__name__)
+
+MENU = keyboards.labels(texts.MENU_ASK, texts.MENU_REPORT, texts.MENU_CAMPAIGNS, texts.MENU_HELP)
+# Typed input: not a command (other routers answer those) and not a main-menu button.
+TYPED = F.text & ~F.text.startswith("/") & ~F.text.in_(MENU)
+SKIP = keyboards.labels(words.BUTTON_SKIP)
+DONE = keyboards.labels(words.BUTTON_DONE)
+NO_PHONE = keyboards.labels(words.BUTTON_NO_PHONE)
+ANONYMOUS = keyboards.labels(words.BUTTON_ANONYMOUS)
+
+
+# --- category -------------------------------------------------------------------------------
+@router.callback_query(ReportFlow.category, CategoryCb.filter())
+async def choose_category(query: CallbackQuery, callback_data: CategoryCb, turn: Turn) -> None:
+    await query.answer()
+    await _set_category(turn, callback_data.code)
+
+
+@router.message(ReportFlow.category, TYPED)
+async def type_category(message: Message, turn: Turn) -> None:
+    await _set_category(turn, texts.simplified(message.text or ""))
+
+
+async def _set_category(turn: Turn, value: str) -> None:
+    try:
+        code = parse_category(value)
+    except InvalidReport:
+        await turn.send(words.HINT_CATEGORY)
+        return
+    draft = await Draft.load(turn.state)
+    draft.category = code.value
+    await steps.advance(turn, draft, ReportFlow.category)
+
+
+# --- description ----------------------------------------------------------------------------
+@router.message(ReportFlow.description, TYPED)
+async def describe(message: Message, turn: Turn) -> None:
+    text = (message.text or "").strip()
+    if not text:
+        await turn.send(words.HINT_DESCRIPTION)
+        return
+    if len(text) > MAX_DESCRIPTION:
+        await turn.send(words.DESCRIPTION_TOO_LONG, length=len(text), max=MAX_DESCRIPTION)
+        return
+    draft = await Draft.load(turn.state)
+    draft.description = text
+    await steps.advance(turn, draft, ReportFlow.description)
+
+
+# --- location -------------------------------------------------------------------------------
+@router.message(ReportFlow.location, F.location)
+async def share_location(message: Message, turn: Turn) -> None:
+    assert message.location is not None
+    draft = await Draft.load(turn.state)
+    venue = message.venue
+    address = f"{venue.title} {venue.address}".strip() if venue is not None else None
+    draft.set_location(
+        lat=message.location.latitude,
+        lon=message.location.longitude,
+        address=address[:MAX_ADDRESS] if address else None,
+    )
+    await steps.remove_reply_keyboard(turn, words.GOT_LOCATION)
+    await steps.advance(turn, draft, ReportFlow.location)
+
+
+@router.message(ReportFlow.location, F.text.in_(SKIP))
+async def skip_location(message: Message, turn: Turn) -> None:
+    draft = await Draft.load(turn.state)
+    draft.set_location()
+    await steps.remove_reply_keyboard(turn, words.SKIPPED_LOCATION)
+    await steps.advance(turn, draft, ReportFlow.location)
+
+
+@router.message(ReportFlow.location, TYPED)
+async def type_address(message: Message, turn: Turn) -> None:
+    address = " ".join((message.text or "").split())
+    if len(address) > MAX_ADDRESS:
+        await turn.send(words.ADDRESS_TOO_LONG, max=MAX_ADDRESS)
+        return
+    draft = await Draft.load(turn.state)
+    draft.set_location(address=address)
+    await steps.remove_reply_keyboard(turn, words.GOT_ADDRESS)
+    await steps.advance(turn, draft, ReportFlow.location)
+
+
+# --- district -------------------------------------------------------------------------------
+@router.callback_query(ReportFlow.district, DistrictCb.filter())
+async def choose_district(query: CallbackQuery, callback_data: DistrictCb, turn: Turn) -> None:
+    await query.answer()
+    if not 0 <= callback_data.n < len(DISTRICTS):
+        await turn.send(words.HINT_DISTRICT)
+        return
+    await _set_district(turn, DISTRICTS[callback_data.n])
+
+
+@router.message(ReportFlow.district, TYPED)
+async def type_district(message: Message, turn: Turn) -> None:
+    try:
+        district = check_district(texts.simplified(message.text or ""))
+    except InvalidReport:
+        await turn.send(words.HINT_DISTRICT)
+        return
+    await _set_district(turn, district)
+
+
+async def _set_district(turn: Turn, district: str) -> None:
+    draft = await Draft.load(turn.state)
+    draft.district = district
+    await steps.advance(turn, draft, ReportFlow.district)
+
+
+# --- photos ---------------------------------------------------------------------------------
+@router.message(ReportFlow.photos, F.photo | F.document)
+async def add_photo(message: Message, turn: Turn) -> None:
+    incoming = incoming_photo(message)
+    if incoming is None:
+        await _photo_hint(turn)
+        return
+    draft = await Draft.load(turn.state)
+    limit = turn.reports.limits.max_photos
+    if len(draft.photos) >= limit:
+        await turn.send(words.TOO_MANY_PHOTOS, max=limit, markup=keyboards.photos(turn.script))
+        return
+    max_bytes = turn.settings.max_photo_bytes
+    too_big = turn.text(words.PHOTO_TOO_BIG, mb=max_bytes // (1024 * 1024) or 1)
+    if incoming.size is not None and incoming.size > max_bytes:
+        await turn.send_html(too_big)
+        return
+    try:
+        stored = await fetch(turn.bot, incoming, media_store(turn.settings))
+    except InvalidReport:
+        await turn.send_html(too_big)
+        return
+    except (TelegramAPIError, aiohttp.ClientError, FileNotFoundError) as error:
+        log.warning("photo download failed: %s", type(error).__name__)
+        await turn.send(words.PHOTO_FAILED)
+        return
+    if not draft.add_photo(stored):
+        await turn.send(words.PHOTO_AGAIN)
+        return
+    await draft.save(turn.state)
+    await turn.send(
+        words.GOT_PHOTO, count=len(draft.photos), max=limit, markup=keyboards.photos(turn.script)
+    )
+
+
+@router.callback_query(ReportFlow.photos, StepCb.filter(F.action == "done"))
+async def photos_done_by_button(query: CallbackQuery, turn: Turn) -> None:
+    await query.answer()
+    await steps.advance(turn, await Draft.load(turn.state), ReportFlow.photos)
+
+
+@router.message(ReportFlow.photos, F.text.in_(DONE))
+async def photos_done_by_text(message: Message, turn: Turn) -> None:
+    await steps.advance(turn, await Draft.load(turn.state), ReportFlow.photos)
+
+
+async def _photo_hint(turn: Turn) -> None:
+    draft = await Draft.load(turn.state)
+    await turn.send(
+        words.HINT_PHOTOS, count=len(draft.photos), markup=keyboards.photos(turn.script)
+    )
+
+
+# --- contact --------------------------------------------------------------------------------
+@router.message(ReportFlow.contact, F.contact)
+async def share_phone(message: Message, turn: Turn) -> None:
+    contact = message.contact
+    assert contact is not None
+    if contact.user_id != turn.user_id:  # a forwarded card: someone else's number
+        await turn.send(words.NOT_YOUR_CONTACT)
+        return
+    try:
+        phone = check_phone(contact.phone_number)
+    except InvalidReport:
+        await turn.send(words.HINT_CONTACT)
+        return
+    await _set_contact(turn, "phone", phone)
+
+
+@router.message(ReportFlow.contact, F.text.in_(NO_PHONE))
+async def no_phone(message: Message, turn: Turn) -> None:
+    await _set_contact(turn, "none", None)
+
+
+@router.message(ReportFlow.contact, F.text.in_(ANONYMOUS))
+async def anonymous(message: Message, turn: Turn) -> None:
+    await _set_contact(turn, "anonymous", None)
+
+
+async def _set_contact(turn: Turn, contact: str, phone: str | None) -> None:
+    draft = await Draft.load(turn.state)
+    draft.contact, draft.phone = contact, phone  # type: ignore[assignment]
+    await steps.remove_reply_keyboard(turn, words.NOTED)
+    await steps.advance(turn, draft, ReportFlow.contact)
+
+
+# --- anything else at a step: a hint, and the draft stays as it was ------------------------
+HINTS = {
+    ReportFlow.category: words.HINT_CATEGORY,
+    ReportFlow.description: words.HINT_DESCRIPTION,
+    ReportFlow.location: words.HINT_LOCATION,
+    ReportFlow.district: words.HINT_DISTRICT,
+    ReportFlow.contact: words.HINT_CONTACT,
+}
+
+
+NOT_FOR_OTHERS = (~F.text.startswith("/"), ~F.text.in_(MENU))  # commands, menu: other routers
+
+
+@router.message(ReportFlow.photos, *NOT_FOR_OTHERS)
+async def photos_hint(message: Message, turn: Turn) -> None:
+    await _photo_hint(turn)
+
+
+@router.message(StateFilter(*HINTS), *NOT_FOR_OTHERS)
+async def hint(message: Message, turn: Turn, raw_state: str | None) -> None:
+    state = next(state for state in HINTS if state.state == raw_state)
+    await turn.send(HINTS[state])

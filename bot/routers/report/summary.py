@@ -1,0 +1,137 @@
+"""The end of the flow: following a similar report instead of filing, the summary's 提交 / 修改,
+the ticket number, and the staff chat's copy. Ends with the catch-all for stale flow buttons."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
+
+from bot.routers.report import keyboards, steps
+from bot.routers.report.cards import announce
+from bot.routers.report.draft import Draft, ReportFlow, discard
+from bot.routers.report.intake import NOT_FOR_OTHERS
+from bot.routers.report.keyboards import EditCb, FollowCb, StepCb
+from bot.routers.start import menu
+from bot.texts import reports as words
+from reports import InvalidReport, ReportNotFound, TooManyReports
+
+if TYPE_CHECKING:
+    from aiogram.types import CallbackQuery, Message
+
+    from bot.routers.report.context import Turn
+
+log = logging.getLogger(__name__)
+router = Router(name=__name__)
+
+EDIT_STEPS = {
+    "category": ReportFlow.category,
+    "description": ReportFlow.description,
+    "location": ReportFlow.location,
+    "district": ReportFlow.district,
+    "photos": ReportFlow.photos,
+    "contact": ReportFlow.contact,
+}
+
+
+# --- similar reports ------------------------------------------------------------------------
+@router.callback_query(ReportFlow.similar, FollowCb.filter())
+async def follow_instead(query: CallbackQuery, callback_data: FollowCb, turn: Turn) -> None:
+    await query.answer()
+    try:
+        added = await turn.reports.follow(
+            callback_data.ticket, user_id=turn.user_id, chat_id=turn.chat_id, script=turn.script
+        )
+    except ReportNotFound:
+        await turn.send(words.STALE)
+        return
+    await discard(turn.state)
+    template = words.FOLLOWED if added else words.ALREADY_FOLLOWING
+    await turn.send(template, ticket=callback_data.ticket, markup=menu(turn.script))
+    log.info("similar report %s followed instead of filing", callback_data.ticket)
+
+
+@router.callback_query(ReportFlow.similar, StepCb.filter(F.action == "keep"))
+async def keep_filing(query: CallbackQuery, turn: Turn) -> None:
+    await query.answer()
+    draft = await Draft.load(turn.state)
+    target = ReportFlow.summary if draft.editing else ReportFlow.photos
+    await steps.ask(turn, target, draft)
+
+
+# --- the summary ----------------------------------------------------------------------------
+@router.callback_query(ReportFlow.summary, StepCb.filter(F.action == "edit"))
+async def choose_edit(query: CallbackQuery, turn: Turn) -> None:
+    await query.answer()
+    await turn.send(words.EDIT_WHAT, markup=keyboards.edit_fields(turn.script))
+
+
+@router.callback_query(ReportFlow.summary, StepCb.filter(F.action == "review"))
+async def review(query: CallbackQuery, turn: Turn) -> None:
+    await query.answer()
+    await steps.ask(turn, ReportFlow.summary, await Draft.load(turn.state))
+
+
+@router.callback_query(ReportFlow.summary, EditCb.filter(F.field.in_(EDIT_STEPS)))
+async def edit(query: CallbackQuery, callback_data: EditCb, turn: Turn) -> None:
+    await query.answer()
+    draft = await Draft.load(turn.state)
+    draft.editing = True
+    if callback_data.field == "photos":
+        draft.photos = []  # sent again from scratch; the prompt says how many are allowed
+    await steps.ask(turn, EDIT_STEPS[callback_data.field], draft)
+
+
+@router.callback_query(ReportFlow.summary, StepCb.filter(F.action == "submit"))
+async def submit(query: CallbackQuery, turn: Turn) -> None:
+    await query.answer()
+    if query.message is not None:  # no second press on the same summary
+        with contextlib.suppress(TelegramAPIError):
+            await turn.bot.edit_message_reply_markup(
+                chat_id=turn.chat_id, message_id=query.message.message_id, reply_markup=None
+            )
+    draft = await Draft.load(turn.state)
+    try:
+        report = await turn.reports.submit(
+            user_id=turn.user_id, chat_id=turn.chat_id, script=turn.script, **draft.submission()
+        )
+    except TooManyReports:
+        await discard(turn.state)
+        await turn.send(
+            words.LIMIT_REACHED, limit=turn.settings.reports_per_day, markup=menu(turn.script)
+        )
+        return
+    except InvalidReport as error:
+        log.info("report not submitted: %s", type(error).__name__)
+        await turn.send(words.SUBMIT_FAILED, reason=turn.word(words.INVALID_REASON))
+        await steps.ask(turn, ReportFlow.summary, draft)
+        return
+    await discard(turn.state)
+    log.info("report %s filed (%s photos)", report.ticket, len(report.photos))
+    await turn.send(
+        words.SUBMITTED,
+        ticket=report.ticket,
+        department=turn.word(report.department),
+        markup=menu(turn.script),
+    )
+    await announce(turn.bot, turn.settings.staff_chat_id, report, turn.clock.now())
+
+
+@router.message(ReportFlow.summary, *NOT_FOR_OTHERS)
+async def summary_hint(message: Message, turn: Turn) -> None:
+    await turn.send(words.HINT_SUMMARY)
+
+
+@router.message(ReportFlow.similar, *NOT_FOR_OTHERS)
+async def similar_hint(message: Message, turn: Turn) -> None:
+    await turn.send(words.HINT_SIMILAR)
+
+
+# --- last: this flow's buttons pressed out of turn ------------------------------------------
+@router.callback_query(F.data.startswith(("rp:", "rpc:", "rpd:", "rpe:", "rpf:")))
+async def stale_button(query: CallbackQuery, turn: Turn) -> None:
+    """An old message's button, or one pressed after submitting: an alert, nothing changes."""
+    await query.answer(turn.word(words.STALE), show_alert=True)

@@ -1,0 +1,145 @@
+"""A citizen going through 随手拍/举报 in the fake Telegram, one step at a time, and seeding
+reports straight through the domain when a test only needs one to exist.
+
+Each step waits for the bot's next prompt (recognised by its 第 n 步 heading), so a test reads
+like the conversation and a silent bot fails with what it did say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from bot.texts import reports as words
+from greenbot.clock import SystemClock
+from outbox import Outbox
+from reports import Limits, MediaStore, Report, ReportService
+from tests.support.bot_rig import REPLY_TIMEOUT
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from greenbot.clock import Clock
+    from tests.support.fake_bot_api import BotMessage, ChatView, FakeUser
+
+TICKET = re.compile(r"TR-\d{4}-\d{4,}")
+# 锦江 riverside in 碧江区, 铜仁's centre; 0.0003° of latitude is about 33 m.
+RIVERSIDE = (27.71830, 109.18940)
+STAFF_CHAT = -1_001_234_567_890
+
+
+def jpeg(n: int) -> bytes:
+    """A small distinct JPEG-signed file: the media store names it by its SHA-256."""
+    return b"\xff\xd8\xff\xe0" + f"photo {n} of a smoking chimney".encode() * 20
+
+
+def step(n: int) -> str:
+    return f"第 {n} 步"
+
+
+async def prompt(chat: ChatView, text: str) -> BotMessage:
+    """The first new bot message containing `text`."""
+    return await chat.wait_for_message(lambda m: text in (m.plain or ""), timeout=REPLY_TIMEOUT)
+
+
+@dataclass
+class Filing:
+    """What a citizen enters; defaults make a valid report near the riverside."""
+
+    category: str = "大气/扬尘"
+    description: str = "锦江北路工地夜间施工扬尘很大，运输车辆带泥上路，已持续一周。"
+    location: tuple[float, float] | str | None = RIVERSIDE  # a point, a typed address, or skip
+    district: str = "碧江区"
+    photos: list[bytes] = field(default_factory=list)
+    contact: Literal["phone", "none", "anonymous"] = "none"
+    phone: str = "+8613800138000"
+
+
+async def begin(user: FakeUser) -> BotMessage:
+    """/report, up to the category buttons."""
+    await user.send_command("/report")
+    return await prompt(user, step(1))
+
+
+async def to_district(user: FakeUser, filing: Filing) -> BotMessage:
+    """From the category buttons to the district buttons."""
+    await user.press(filing.category)
+    await prompt(user, step(2))
+    await user.send_text(filing.description)
+    await prompt(user, step(3))
+    assert user.reply_keyboard is not None  # the location keyboard is up
+    if isinstance(filing.location, tuple):
+        await user.send_location(*filing.location)
+    elif isinstance(filing.location, str):
+        await user.send_text(filing.location)
+    else:
+        await user.send_text(words.BUTTON_SKIP)
+    return await prompt(user, step(4))
+
+
+async def to_summary(user: FakeUser, filing: Filing) -> BotMessage:
+    """From the district buttons to the summary (no similar reports expected)."""
+    await user.press(filing.district)
+    await prompt(user, step(5))
+    for n, photo in enumerate(filing.photos, start=1):
+        await user.send_photo(photo)
+        await prompt(user, f"已收到第 {n} 张照片")
+    await user.press(words.BUTTON_DONE)
+    await prompt(user, step(6))
+    if filing.contact == "phone":
+        await user.send_contact(filing.phone)
+    elif filing.contact == "anonymous":
+        await user.send_text(words.BUTTON_ANONYMOUS)
+    else:
+        await user.send_text(words.BUTTON_NO_PHONE)
+    return await prompt(user, step(7))
+
+
+async def submit(user: FakeUser) -> str:
+    """Press 提交 on the summary; the ticket number the bot gives back."""
+    await user.press(words.BUTTON_SUBMIT)
+    done = await prompt(user, "工单号")
+    found = TICKET.search(done.plain or "")
+    assert found, done.plain
+    return found.group()
+
+
+async def file_report(user: FakeUser, filing: Filing | None = None) -> str:
+    filing = filing or Filing()
+    await begin(user)
+    await to_district(user, filing)
+    await to_summary(user, filing)
+    return await submit(user)
+
+
+async def seed_report(
+    sessions: async_sessionmaker[AsyncSession],
+    data_dir: Path,
+    *,
+    clock: Clock | None = None,
+    **values: object,
+) -> Report:
+    """A report filed straight through ReportService (committed), for tests about what
+    happens to an existing one."""
+    fields: dict[str, object] = {
+        "user_id": 9_000_001,
+        "chat_id": 9_000_001,
+        "category": "air",
+        "description": "锦江北路工地扬尘，车辆带泥上路",
+        "district": "碧江区",
+        "lat": RIVERSIDE[0],
+        "lon": RIVERSIDE[1],
+    }
+    fields.update(values)
+    async with sessions() as session, session.begin():
+        service = ReportService(
+            session,
+            Outbox(session),
+            clock or SystemClock(),
+            MediaStore(data_dir / "media", max_bytes=10 * 1024 * 1024),
+            limits=Limits(reports_per_day=100),
+        )
+        return await service.submit(**fields)  # type: ignore[arg-type]
