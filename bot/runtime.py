@@ -1,25 +1,197 @@
-"""Running the bot: prepare the database, then serve updates (polling or webhook) until stopped.
+"""Running the bot: prepare the database, then serve updates (polling or webhook) with the outbox
+sender and the campaign scheduler beside them in one process, until stopped.
 
-`greenbot run` calls `run_bot`; tests and benchmarks call `serve` or the parts in `bot/app.py`.
+`greenbot run` calls `run_bot`; tests and benchmarks call `serve`, or `delivering` next to
+their own dispatcher (tests/support/bot_rig.py does, so e2e tests run exactly this wiring).
+
+Queueing a message for a citizen (a report status notice, a broadcast): write it to the outbox in
+the update's session, then call the dispatcher's workflow data `outbox_nudge` so the sender
+drains now instead of at its next poll (≤ 2 s). Handlers take it by name, optional because a
+dispatcher may run without delivery (a test rig without the sender):
+
+    async def change_status(..., session: AsyncSession, outbox_nudge: Nudge | None = None):
+        await reports.change_status(...)           # adds the notice to the outbox
+        if outbox_nudge is not None:
+            outbox_nudge(session)                  # fires once this update's session commits
+
+With a session the nudge waits for that session's commit (the row is invisible to the sender
+until then); `outbox_nudge()` without one nudges at once (after your own commit).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event
+
 from bot.app import create_bot, create_dispatcher
+from bot.notify import BotTransport, blocked_hook, create_delivery_bot, progress_hook
 
 if TYPE_CHECKING:
+    from aiogram import Bot, Dispatcher
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+    from campaigns.scheduler import SchedulerRunner
     from greenbot.clock import Clock
     from greenbot.settings import Settings
     from knowledge.answer import AnswerEngine
+    from outbox import OutboxSender
 
 log = logging.getLogger(__name__)
+
+STOP_TIMEOUT = 30.0  # seconds for requests in flight and running jobs to finish on shutdown
+
+
+class Nudge(Protocol):
+    def __call__(self, session: AsyncSession | None = None) -> None: ...
+
+
+class OutboxNudge:
+    """`outbox_nudge`: wake the sender now, or once `session` commits."""
+
+    def __init__(self, sender: OutboxSender) -> None:
+        self.sender = sender
+
+    def __call__(self, session: AsyncSession | None = None) -> None:
+        if session is None:
+            self.sender.nudge()
+            return
+        event.listen(session.sync_session, "after_commit", self._after_commit, once=True)
+
+    def _after_commit(self, _session: object) -> None:
+        self.sender.nudge()
+
+
+@dataclass
+class Delivery:
+    """The outbox sender and (when enabled) the scheduler runner, running until `stop`."""
+
+    bot: Bot  # the delivery bot (no 429 retry middleware), also used for progress messages
+    sender: OutboxSender
+    scheduler: SchedulerRunner | None
+    nudge: OutboxNudge
+    stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def stop(self) -> None:
+        """Dispatch nothing new, let requests in flight and running jobs finish, release the
+        scheduler lease; cancel what is still running after STOP_TIMEOUT."""
+        self.stop_event.set()
+        if self.tasks:
+            done, pending = await asyncio.wait(self.tasks, timeout=STOP_TIMEOUT)
+            for task in pending:
+                task.cancel()
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    log.error("delivery task failed", exc_info=task.exception())
+            if pending:
+                await asyncio.wait(pending)
+            self.tasks.clear()
+
+
+def build_sender(
+    settings: Settings,
+    *,
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+) -> OutboxSender:
+    """The outbox sender as settings describe it, delivering through `bot`; its progress
+    reports take their turn in the same rate limiter as the deliveries."""
+    from outbox import OutboxSender
+
+    async def pace() -> None:
+        await sender.limiter.acquire()
+
+    sender = OutboxSender(
+        sessions,
+        BotTransport(bot),
+        clock,
+        rate_per_sec=settings.broadcast_rate,
+        per_chat_interval=settings.broadcast_per_chat_interval,
+        max_attempts=settings.outbox_max_attempts,
+        claim_timeout=timedelta(seconds=settings.outbox_claim_timeout_seconds),
+        stale_policy=settings.outbox_stale_policy,
+        on_blocked=blocked_hook(sessions),
+        on_progress=progress_hook(
+            bot, sessions, clock, staff_chat_id=settings.staff_chat_id, pace=pace
+        ),
+        progress_every=settings.progress_every,
+        progress_interval=settings.progress_interval_seconds,
+    )
+    return sender
+
+
+def build_scheduler_runner(
+    settings: Settings,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    on_queued: OutboxNudge | None = None,
+    holder: str | None = None,
+) -> SchedulerRunner:
+    """The campaign scheduler on the job store of `settings.jobstore_url` (the app database)."""
+    from campaigns.scheduler import SchedulerRunner
+
+    return SchedulerRunner(
+        sessions,
+        jobstore_url=settings.jobstore_url,
+        clock=clock,
+        holder=holder,
+        renew_every=settings.scheduler_renew_seconds,
+        lease_ttl=timedelta(seconds=settings.scheduler_lease_ttl_seconds),
+        misfire_grace=timedelta(hours=settings.scheduler_misfire_grace_hours),
+        quiet_start=settings.quiet_start_hour,
+        quiet_end=settings.quiet_end_hour,
+        on_queued=on_queued,
+    )
+
+
+@contextlib.asynccontextmanager
+async def delivering(
+    settings: Settings,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    dispatcher: Dispatcher | None = None,
+    holder: str | None = None,
+) -> AsyncIterator[Delivery]:
+    """Run the sender and the scheduler (if `scheduler_enabled`) for the block's duration; the
+    dispatcher gets `outbox_nudge`. Every instance runs a sender (claims keep them from sending
+    a row twice) but pacing is per process: with N instances set GREENBOT_BROADCAST_RATE to
+    about 25/N. Only the instance holding the lease runs scheduled jobs."""
+    bot = create_delivery_bot(settings)
+    sender = build_sender(settings, bot=bot, sessions=sessions, clock=clock)
+    nudge = OutboxNudge(sender)
+    runner = (
+        build_scheduler_runner(
+            settings, sessions=sessions, clock=clock, on_queued=nudge, holder=holder
+        )
+        if settings.scheduler_enabled
+        else None
+    )
+    delivery = Delivery(bot=bot, sender=sender, scheduler=runner, nudge=nudge)
+    if dispatcher is not None:
+        dispatcher["outbox_nudge"] = nudge
+    delivery.tasks.append(asyncio.create_task(sender.run(delivery.stop_event), name="outbox"))
+    if runner is not None:
+        delivery.tasks.append(
+            asyncio.create_task(runner.run(delivery.stop_event), name="scheduler")
+        )
+    try:
+        yield delivery
+    finally:
+        try:
+            await delivery.stop()
+        finally:
+            await bot.session.close()
 
 
 async def serve(
@@ -29,21 +201,22 @@ async def serve(
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
 ) -> None:
-    """Run until cancelled (or SIGINT in polling mode)."""
+    """Run until cancelled (or SIGINT in polling mode), then stop delivery cleanly."""
     bot = create_bot(settings)
     dispatcher = create_dispatcher(settings, engine=engine, sessions=sessions, clock=clock)
     try:
-        if settings.mode == "webhook":
-            from bot.webhook import serve_webhook
+        async with delivering(settings, sessions=sessions, clock=clock, dispatcher=dispatcher):
+            if settings.mode == "webhook":
+                from bot.webhook import serve_webhook
 
-            await serve_webhook(dispatcher, bot, settings)
-        else:
-            await bot.delete_webhook()  # getUpdates is refused while a webhook is set
-            await dispatcher.start_polling(
-                bot,
-                allowed_updates=dispatcher.resolve_used_update_types(),
-                close_bot_session=False,
-            )
+                await serve_webhook(dispatcher, bot, settings)
+            else:
+                await bot.delete_webhook()  # getUpdates is refused while a webhook is set
+                await dispatcher.start_polling(
+                    bot,
+                    allowed_updates=dispatcher.resolve_used_update_types(),
+                    close_bot_session=False,
+                )
     finally:
         await bot.session.close()
 

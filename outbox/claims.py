@@ -13,7 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from outbox.models import OutboxMessage, OutboxStatus
+from outbox.models import SANDBOX_CHATS_FROM, OutboxMessage, OutboxStatus
 
 StalePolicy = Literal["uncertain", "retry"]
 ERROR_CHARS = 500
@@ -31,6 +31,7 @@ class Claims:
                 .where(
                     OutboxMessage.status == OutboxStatus.PENDING,
                     OutboxMessage.not_before <= now,
+                    OutboxMessage.chat_id < SANDBOX_CHATS_FROM,
                 )
                 .order_by(
                     OutboxMessage.broadcast_id.is_not(None),

@@ -26,6 +26,10 @@ class OutboxStatus(StrEnum):
 
 OPEN_STATUSES = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
+# Chat ids from here up are web-sandbox visitors (Telegram ids fit in 52 bits): the sandbox page
+# delivers their rows itself, and a Telegram sender must leave them alone ("chat not found").
+SANDBOX_CHATS_FROM = 2**52
+
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"

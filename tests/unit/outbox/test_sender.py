@@ -8,6 +8,7 @@ from itertools import pairwise
 
 from greenbot.clock import SHANGHAI
 from outbox import OutboxStatus, SendResult
+from outbox.models import SANDBOX_CHATS_FROM
 from tests.unit.outbox.conftest import drain_until_idle, queue, rows
 from tests.unit.outbox.fakes import FakeTransport
 
@@ -245,3 +246,14 @@ async def test_a_nudge_wakes_a_waiting_sender(sessions, clock, make_sender, tran
     stop.set()
     await asyncio.wait_for(running, timeout=5)
     assert transport.delivered_chats() == [11]
+
+
+async def test_a_web_sandbox_visitors_message_is_left_for_the_sandbox_page(
+    sessions, clock, make_sender, transport
+):
+    visitor = SANDBOX_CHATS_FROM + 7
+    await queue(sessions, [1, visitor], clock.now())
+    assert await drain_until_idle(make_sender()) == 1
+    assert transport.delivered_chats() == [1]
+    by_chat = {row.chat_id: row.status for row in await rows(sessions)}
+    assert by_chat == {1: OutboxStatus.SENT, visitor: OutboxStatus.PENDING}
