@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from greenbot.logs import configure_logging
 from greenbot.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,14 +52,11 @@ def main(
 ) -> None:
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    settings = Settings()
+    configure_logging(settings, verbose=verbose)  # text or JSON lines; tokens, phones redacted
     for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
-    ctx.obj = Settings()
+    ctx.obj = settings
 
 
 def engine_config(settings: Settings) -> EngineConfig:
@@ -194,15 +192,13 @@ def evaluate_questions(
 
 @app.command()
 def run(ctx: typer.Context) -> None:
-    """Start GreenBot on the configured surfaces (a terminal chat until the bot is configured)."""
+    """Start GreenBot: web console and chat sandbox, plus the Telegram bot when a token is set."""
     settings: Settings = ctx.obj
     if settings.bot_token is None:
-        typer.echo("No GREENBOT_BOT_TOKEN: starting the terminal chat.", err=True)
-        chat(ctx)
-        return
-    from bot.runtime import run_bot
+        typer.echo("No GREENBOT_BOT_TOKEN: web console and chat sandbox only.", err=True)
+    from web.server import run as serve
 
-    run_bot(settings, build_engine(settings, show_progress=True))
+    serve(settings, build_engine(settings, show_progress=True), announce=typer.echo)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,146 @@
-"""`greenbot staff …`."""
+"""`greenbot staff …`: web console accounts (argon2id password hashes in the app database)."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
 import typer
 
-app = typer.Typer(help="staff", no_args_is_help=True)
+if TYPE_CHECKING:
+    from greenbot.settings import Settings
+    from staff import StaffAccounts
+
+app = typer.Typer(
+    help="Web console accounts: add, list, change password or role, disable.", no_args_is_help=True
+)
+
+T = TypeVar("T")
+
+
+class RoleChoice(StrEnum):
+    reviewer = "reviewer"
+    admin = "admin"
+
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+]
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _with_accounts(settings: Settings, action: Callable[[StaffAccounts], Awaitable[T]]) -> T:
+    """Run `action` in one committed transaction on the configured database."""
+
+    async def main() -> T:
+        from bot.runtime import prepare_database
+        from greenbot.db import create_engine, session_factory
+        from staff import StaffAccounts
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        database = create_engine(settings.sqlalchemy_url)
+        try:
+            await prepare_database(database)
+            async with session_factory(database).begin() as session:
+                return await action(StaffAccounts(session))
+        finally:
+            await database.dispose()
+
+    from staff import StaffError
+
+    try:
+        return asyncio.run(main())
+    except StaffError as error:
+        typer.echo(f"error: {_explain(error)}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _explain(error: Exception) -> str:
+    from staff import AccountNotFound, DuplicateAccount, InvalidAccount, WeakPassword
+    from staff.passwords import MIN_PASSWORD
+
+    if isinstance(error, WeakPassword):
+        return f"the password must be at least {MIN_PASSWORD} characters"
+    if isinstance(error, DuplicateAccount):
+        return f"an account named {error} exists already"
+    if isinstance(error, AccountNotFound):
+        return f"no account named {error}"
+    if isinstance(error, InvalidAccount):
+        return "names are 2-64 letters, digits, '.', '-' or '_'"
+    return str(error)
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[
+        RoleChoice, typer.Option("--role", help="reviewer or admin.")
+    ] = RoleChoice.reviewer,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Add an account (asks for the password twice, or reads it from stdin)."""
+    from greenbot.clock import SystemClock
+
+    password = _password(password_stdin)
+    now = SystemClock().now()
+    account = _with_accounts(
+        ctx.obj, lambda accounts: accounts.add(name, role=role.value, password=password, now=now)
+    )
+    typer.echo(f"added {account.name} ({account.role})")
+
+
+@app.command("list")
+def list_accounts(ctx: typer.Context) -> None:
+    """List accounts with their role and whether they are active."""
+
+    async def fetch(accounts: StaffAccounts) -> list[tuple[str, str, bool]]:
+        return [(a.name, a.role, a.active) for a in await accounts.all()]
+
+    for name, role, active in _with_accounts(ctx.obj, fetch):
+        typer.echo(f"{name}\t{role}\t{'active' if active else 'disabled'}")
+
+
+@app.command()
+def passwd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Set a new password (ends the account's open sessions)."""
+    password = _password(password_stdin)
+    _with_accounts(ctx.obj, lambda accounts: accounts.set_password(name, password))
+    typer.echo(f"password changed for {name}")
+
+
+@app.command("role")
+def set_role(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[RoleChoice, typer.Argument(help="reviewer or admin.")],
+) -> None:
+    """Change an account's role (ends its open sessions)."""
+    _with_accounts(ctx.obj, lambda accounts: accounts.set_role(name, role.value))
+    typer.echo(f"{name} is now {role.value}")
+
+
+@app.command()
+def disable(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Disable an account (ends its open sessions; the audit trail keeps its name)."""
+    _with_accounts(ctx.obj, lambda accounts: accounts.set_active(name, False))
+    typer.echo(f"{name} disabled")
+
+
+@app.command()
+def enable(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Enable a disabled account again."""
+    _with_accounts(ctx.obj, lambda accounts: accounts.set_active(name, True))
+    typer.echo(f"{name} enabled")

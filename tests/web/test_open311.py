@@ -1,0 +1,231 @@
+"""Open311 GeoReport v2 over HTTP: the router on its own FastAPI app, a real database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from greenbot.clock import SHANGHAI, ManualClock
+from greenbot.settings import Settings
+from outbox import Outbox
+from reports import MediaStore, Report, ReportService, Staff, Status
+from web.routes import open311
+
+START = datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI)
+KEY = "city-key-0123456789abcdef"
+PHONE = "13908560000"
+STAFF = Staff(id=900, name="王科员")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def client(
+    sessions: async_sessionmaker[AsyncSession], clock: ManualClock, tmp_path
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    app.state.settings = Settings(
+        _env_file=None, data_dir=tmp_path, open311_api_keys=f"{KEY},another-key"
+    )  # type: ignore[call-arg]
+    app.state.sessions = sessions
+    app.state.clock = clock
+    app.include_router(open311.router)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+async def file_by_bot(
+    sessions: async_sessionmaker[AsyncSession], clock: ManualClock, tmp_path, **extra
+) -> Report:
+    """A citizen's report as the bot files it (the API only reads it)."""
+    async with sessions.begin() as session:
+        service = ReportService(
+            session, Outbox(session), clock, MediaStore(tmp_path / "media", max_bytes=1024)
+        )
+        values = {
+            "user_id": 1001,
+            "chat_id": 2001,
+            "category": "air",
+            "description": "锦江路工地扬尘严重",
+            "district": "碧江区",
+            "lat": 27.7183,
+            "lon": 109.1894,
+            "phone": PHONE,
+            "anonymous": True,
+        }
+        values.update(extra)
+        return await service.submit(**values)
+
+
+async def test_services_list_every_category(client: httpx.AsyncClient) -> None:
+    response = await client.get("/open311/v2/services.json")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    services = response.json()
+    assert {s["service_code"] for s in services} >= {"air", "water", "energy", "other"}
+    assert all(s["metadata"] is False and s["type"] == "realtime" for s in services)
+
+
+async def test_xml_is_refused_with_a_json_error(client: httpx.AsyncClient) -> None:
+    for path in ("services.xml", "requests.xml", "requests/TR-2611-0001.xml"):
+        response = await client.get(f"/open311/v2/{path}")
+        assert response.status_code == 404
+        assert response.json()[0]["code"] == 404 and ".json" in response.json()[0]["description"]
+
+
+async def test_anonymous_report_is_listed_without_reporter_details(
+    client: httpx.AsyncClient, sessions, clock, tmp_path
+) -> None:
+    report = await file_by_bot(sessions, clock, tmp_path)
+
+    listed = await client.get("/open311/v2/requests.json")
+    single = await client.get(f"/open311/v2/requests/{report.ticket}.json")
+
+    assert listed.status_code == single.status_code == 200
+    assert [r["service_request_id"] for r in listed.json()] == [report.ticket]
+    assert single.json() == listed.json()  # a one-element list, as the spec shows
+    body = single.text
+    assert PHONE not in body and "1001" not in body and "2001" not in body
+    request = single.json()[0]
+    assert request["status"] == "open" and request["agency_responsible"] == "市生态环境局"
+
+
+async def test_unknown_ticket_is_404_in_the_spec_shape(client: httpx.AsyncClient) -> None:
+    response = await client.get("/open311/v2/requests/TR-2611-9999.json")
+    assert response.status_code == 404
+    assert response.json() == [
+        {"code": 404, "description": "service_request_id not found: TR-2611-9999"}
+    ]
+
+
+async def test_get_filters_by_status_and_refuses_bad_dates(
+    client: httpx.AsyncClient, sessions, clock, tmp_path
+) -> None:
+    first = await file_by_bot(sessions, clock, tmp_path)
+    second = await file_by_bot(sessions, clock, tmp_path, user_id=1002, chat_id=2002)
+    async with sessions.begin() as session:
+        service = ReportService(session, Outbox(session), clock, MediaStore(tmp_path, max_bytes=1))
+        await service.change_status(second.ticket, Status.REJECTED, by=STAFF, note="不属实")
+
+    closed = await client.get("/open311/v2/requests.json", params={"status": "closed"})
+    both = await client.get(
+        "/open311/v2/requests.json",
+        params={"service_request_id": f"{first.ticket},{second.ticket}"},
+    )
+    bad = await client.get("/open311/v2/requests.json", params={"start_date": "last week"})
+    wide = await client.get(
+        "/open311/v2/requests.json",
+        params={"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-12-01T00:00:00Z"},
+    )
+
+    assert [(r["service_request_id"], r["status_notes"]) for r in closed.json()] == [
+        (second.ticket, "不予受理：不属实")
+    ]
+    assert {r["service_request_id"] for r in both.json()} == {first.ticket, second.ticket}
+    assert bad.status_code == 400 and "start_date" in bad.json()[0]["description"]
+    assert wide.status_code == 400 and "90 days" in wide.json()[0]["description"]
+
+
+@pytest.mark.parametrize("key", [None, "", "wrong-key", KEY + "x", "城市"])
+async def test_post_without_a_valid_api_key_is_403(
+    client: httpx.AsyncClient, sessions, key: str | None
+) -> None:
+    form = {"service_code": "air", "address_string": "碧江区锦江路", "description": "扬尘"}
+    if key is not None:
+        form["api_key"] = key
+
+    response = await client.post("/open311/v2/requests.json", data=form)
+
+    assert response.status_code == 403
+    assert response.json() == [
+        {"code": 403, "description": "api_key was not provided or is invalid"}
+    ]
+    async with sessions() as session:
+        assert (await session.scalars(select(Report))).all() == []
+
+
+async def test_post_files_a_report_routed_to_its_department(
+    client: httpx.AsyncClient, sessions
+) -> None:
+    form = {
+        "api_key": KEY,
+        "service_code": "waste",
+        "address_string": "铜仁市碧江区锦江北路 12 号",
+        "lat": "27.7201",
+        "long": "109.1912",
+        "description": "小区门口垃圾堆放三天无人清运",
+        "email": "citizen@example.cn",
+        "first_name": "李",
+        "phone": PHONE,
+    }
+
+    response = await client.post("/open311/v2/requests.json", data=form)
+
+    assert response.status_code == 201
+    answer = response.json()
+    ticket = answer[0]["service_request_id"]
+    assert ticket.startswith("TR-2611-")
+    assert "前办结" in answer[0]["service_notice"]
+    async with sessions() as session:
+        stored = (await session.scalars(select(Report))).one()
+    assert (stored.ticket, stored.department, stored.district) == (
+        ticket,
+        "市城市综合执法局",
+        "碧江区",
+    )
+    assert stored.reporter_user_id is None and stored.phone == PHONE
+    public = (await client.get(f"/open311/v2/requests/{ticket}.json")).text
+    assert PHONE not in public and "citizen@example.cn" not in public and "李" not in public
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "mentions"),
+    [
+        ({"address_string": "碧江区"}, 400, "service_code is required"),
+        ({"service_code": "potholes", "address_string": "碧江区"}, 404, "service_code not found"),
+        ({"service_code": "air", "description": "扬尘"}, 400, "address_string"),
+        (
+            {"service_code": "air", "address_string": "北京市朝阳区", "description": "x"},
+            400,
+            "district",
+        ),
+        ({"service_code": "air", "address_string": "碧江区"}, 400, "description"),
+        (
+            {
+                "service_code": "air",
+                "lat": "95",
+                "long": "109",
+                "district": "碧江区",
+                "description": "x",
+            },
+            400,
+            "coordinates",
+        ),
+        (
+            {"service_code": "air", "address_string": "碧江区", "description": "x", "phone": "abc"},
+            400,
+            "phone",
+        ),
+    ],
+)
+async def test_post_validation_errors_use_the_spec_shape(
+    client: httpx.AsyncClient, sessions, form: dict[str, str], status: int, mentions: str
+) -> None:
+    response = await client.post("/open311/v2/requests.json", data={"api_key": KEY, **form})
+
+    assert response.status_code == status
+    [problem] = response.json()
+    assert problem["code"] == status and mentions in problem["description"]
+    async with sessions() as session:
+        assert (await session.scalars(select(Report))).all() == []

@@ -1,0 +1,153 @@
+"""The web surface: `create_app(settings, sessions=…)` builds the staff console and the chat
+sandbox on the database the caller prepared. `web/server.py` runs it under uvicorn."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
+
+from greenbot.clock import SystemClock
+from reports import MediaStore, load_routing
+from web import handlers
+from web.auth import SESSION_MAX_AGE, LoginThrottle, check_csrf, session_secret
+from web.deps import Console
+from web.routes import (
+    campaigns,
+    chat,
+    dashboard,
+    gaps,
+    health,
+    login,
+    open311,
+    reports,
+    staff,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from aiogram import Dispatcher
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from greenbot.clock import Clock
+    from greenbot.settings import Settings
+    from knowledge.answer import AnswerEngine
+    from web.sandbox import Sandbox
+
+STATIC = Path(__file__).with_name("static")
+SESSION_COOKIE = "greenbot_session"
+# Everything the pages use is served from here: no CDN, no inline script, no framing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(
+    settings: Settings,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock | None = None,
+    engine: AnswerEngine | None = None,
+    dispatcher: Dispatcher | Callable[[], Dispatcher | None] | None = None,
+    bot_running: bool = False,
+) -> FastAPI:
+    """The console on `sessions`. The sandbox feeds `dispatcher` (the running bot's, or a
+    function finding it), or one built here from `engine`; with neither, or with
+    `settings.web_sandbox` off, /chat says it is off. `engine` also tells /readyz the index."""
+    clock = clock or SystemClock()
+    console = Console(
+        settings=settings,
+        sessions=sessions,
+        clock=clock,
+        media=MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes),
+        routing=load_routing(),
+        sandbox=_sandbox(settings, sessions, clock, engine, dispatcher),
+        throttle=LoginThrottle(),
+        bot_running=bot_running,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if console.sandbox is not None:
+            await console.sandbox.close()
+
+    app = FastAPI(
+        title="绿色铜仁助手 · 工作台",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.console = console
+    # What the API routers (health, Open311) read; they authenticate by key, not by cookie.
+    app.state.settings, app.state.sessions, app.state.clock = settings, sessions, clock
+    app.state.engine = engine
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(settings),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=False,  # the default address is http://127.0.0.1; a TLS proxy may add Secure
+    )
+    app.middleware("http")(_security_headers)
+    handlers.install(app)
+    for module in (login, dashboard, reports, campaigns, gaps, staff, chat):
+        app.include_router(module.router, dependencies=[Depends(check_csrf)])
+    for module in (health, open311):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def _sandbox(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    engine: AnswerEngine | None,
+    dispatcher: Dispatcher | Callable[[], Dispatcher | None] | None,
+) -> Sandbox | None:
+    if not settings.web_sandbox or (dispatcher is None and engine is None):
+        return None
+    from bot.app import create_dispatcher
+    from web.sandbox import Sandbox
+
+    owns = dispatcher is None
+    if dispatcher is None:
+        assert engine is not None
+        dispatcher = create_dispatcher(settings, engine=engine, sessions=sessions, clock=clock)
+    return Sandbox(
+        dispatcher,
+        sessions=sessions,
+        clock=clock,
+        owns_dispatcher=owns,
+        max_photo_bytes=settings.max_photo_bytes,
+    )
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    try:
+        response = await call_next(request)
+    except Exception as error:  # caught here, before the server logs its message
+        response = handlers.server_error(request, error)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if not request.url.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

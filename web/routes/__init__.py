@@ -1,0 +1,1 @@
+"""One module per console area; `web/app.py` includes their routers."""

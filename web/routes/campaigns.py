@@ -1,0 +1,177 @@
+"""Campaigns: the calendar with this year's announced dates, and broadcasts (compose, send now or
+schedule, live progress, cancel). Reading is for every staff member; changing is for admins."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from campaigns import TOPICS, AnnouncedDates, Broadcasts, BroadcastStatus, load_calendar
+from greenbot.clock import SHANGHAI
+from web import stats
+from web.auth import flash
+from web.deps import AdminDep, ConsoleDep, SessionDep, StaffDep
+from web.errors import BadInput
+from web.markup import to_page
+from web.templating import page
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+TOPIC_NAMES = {
+    "energy": "节能降耗",
+    "garbage": "垃圾分类",
+    "travel": "绿色出行",
+    "water": "节约用水",
+    "ecology": "生态环保",
+}
+BROADCAST_STATUS = {
+    BroadcastStatus.DRAFT: "草稿",
+    BroadcastStatus.SCHEDULED: "已预约",
+    BroadcastStatus.SENDING: "发送中",
+    BroadcastStatus.DONE: "已完成",
+    BroadcastStatus.CANCELLED: "已取消",
+}
+MAX_BROADCAST = 3500  # below Telegram's 4096 after escaping and 繁體 conversion
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput("日期格式应为 年-月-日，例如 2026-06-22。") from None
+
+
+@router.get("/campaigns")
+async def show_calendar(
+    request: Request, console: ConsoleDep, session: SessionDep, staff: StaffDep
+) -> Response:
+    now = console.clock.now()
+    calendar = await load_calendar(session)
+    context = {
+        "year": now.year,
+        "occurrences": calendar.occurrences(now.year) + calendar.occurrences(now.year + 1),
+        "events": sorted(calendar.events.values(), key=lambda e: e.name),
+        "announced": await AnnouncedDates(session).all(),
+        "reminders": calendar.upcoming_reminders(now, horizon_days=45),
+        "broadcasts": await stats.broadcast_reach(session, limit=20),
+        "broadcast_status": BROADCAST_STATUS,
+        "today": now.date(),
+    }
+    return page(request, "campaigns/calendar.html", context)
+
+
+@router.post("/campaigns/dates")
+async def announce_dates(
+    request: Request,
+    console: ConsoleDep,
+    session: SessionDep,
+    admin: AdminDep,
+    event_id: Annotated[str, Form(max_length=64)],
+    start: Annotated[str, Form(max_length=10)],
+    end: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    first = _date(start)
+    last = _date(end) if end.strip() else first
+    calendar = await load_calendar(session)
+    row = await AnnouncedDates(session).announce(
+        calendar, event_id=event_id, start=first, end=last, by=admin.id, now=console.clock.now()
+    )
+    name = calendar.event(event_id).name
+    log.info("staff account %s announced %s %s..%s", admin.id, event_id, row.start, row.end)
+    flash(request, f"已保存{name} {row.start:%Y-%m-%d} 至 {row.end:%Y-%m-%d}，提醒会按新日期发送。")
+    return RedirectResponse("/campaigns", status_code=303)
+
+
+@router.get("/campaigns/broadcasts/new")
+async def compose_broadcast(request: Request, session: SessionDep, admin: AdminDep) -> Response:
+    broadcasts = Broadcasts(session)
+    sizes = {topic: await broadcasts.audience_size([topic]) for topic in TOPICS}
+    context = {
+        "topics": [(t, TOPIC_NAMES[t], sizes[t]) for t in TOPICS],
+        "everyone": await broadcasts.audience_size(None),
+        "max_chars": MAX_BROADCAST,
+    }
+    return page(request, "campaigns/compose.html", context)
+
+
+@router.post("/campaigns/broadcasts")
+async def create_broadcast(
+    request: Request,
+    console: ConsoleDep,
+    session: SessionDep,
+    admin: AdminDep,
+    text: Annotated[str, Form(max_length=MAX_BROADCAST)],
+    when: Annotated[str, Form(pattern="^(now|later)$")] = "now",
+    at: Annotated[str, Form(max_length=20)] = "",
+    topics: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Plain text from the form, escaped for Telegram's HTML mode; no topic ticked: everyone."""
+    body = text.strip()
+    if not body:
+        raise BadInput("群发内容不能为空。")
+    now = console.clock.now()
+    send_at = _moment(at) if when == "later" else None
+    if send_at is not None and send_at <= now:
+        raise BadInput("预约时间必须晚于现在。")
+    broadcasts = Broadcasts(
+        session,
+        quiet_start=console.settings.quiet_start_hour,
+        quiet_end=console.settings.quiet_end_hour,
+    )
+    broadcast = await broadcasts.create(
+        text=html.escape(body, quote=False), created_by=admin.id, now=now, topics=topics or None
+    )
+    if send_at is not None:
+        await broadcasts.schedule(broadcast.id, at=send_at)
+        flash(request, f"群发 #{broadcast.id} 已预约在 {send_at:%Y-%m-%d %H:%M} 发送。")
+    else:
+        queued = await broadcasts.start(broadcast.id, now=now)
+        flash(request, f"群发 #{broadcast.id} 已开始发送，共 {queued} 位订阅者。")
+    log.info("staff account %s created broadcast %s", admin.id, broadcast.id)
+    return RedirectResponse(f"/campaigns/broadcasts/{broadcast.id}", status_code=303)
+
+
+@router.get("/campaigns/broadcasts/{broadcast_id}")
+async def show_broadcast(
+    request: Request, console: ConsoleDep, session: SessionDep, admin: AdminDep, broadcast_id: int
+) -> Response:
+    broadcasts = Broadcasts(session)
+    broadcast = await broadcasts.get(broadcast_id)
+    counts = await broadcasts.progress(broadcast_id)
+    done = counts.total - counts.open
+    context = {
+        "broadcast": broadcast,
+        "text": to_page(broadcast.text, "HTML"),
+        "counts": counts,
+        "percent": round(100 * done / counts.total) if counts.total else 0,
+        "status_name": BROADCAST_STATUS.get(BroadcastStatus(broadcast.status), broadcast.status),
+        "live": broadcast.status in (BroadcastStatus.SENDING, BroadcastStatus.SCHEDULED),
+        "topic_names": [TOPIC_NAMES.get(t, t) for t in broadcast.topics or []],
+        "bot_running": console.bot_running,
+    }
+    return page(request, "campaigns/broadcast.html", context)
+
+
+@router.post("/campaigns/broadcasts/{broadcast_id}/cancel")
+async def cancel_broadcast(
+    request: Request, console: ConsoleDep, session: SessionDep, admin: AdminDep, broadcast_id: int
+) -> Response:
+    stopped = await Broadcasts(session).cancel(broadcast_id, now=console.clock.now())
+    log.info("staff account %s cancelled broadcast %s", admin.id, broadcast_id)
+    flash(request, f"群发 #{broadcast_id} 已取消，{stopped} 条未发出的消息不再发送。")
+    return RedirectResponse(f"/campaigns/broadcasts/{broadcast_id}", status_code=303)
+
+
+def _moment(value: str) -> datetime:
+    """A datetime-local field (2026-06-22T09:00), read as Asia/Shanghai wall time."""
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=SHANGHAI)
+    except ValueError:
+        raise BadInput("请填写预约发送的日期和时间。") from None

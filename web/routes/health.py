@@ -1,0 +1,85 @@
+"""Probes for the orchestrator and metrics for Prometheus.
+
+- `/healthz`: the process answers (no database): a failing one gets restarted.
+- `/readyz`: the database answers `SELECT 1` and, where this app holds the answer engine, its
+  knowledge index is loaded; 503 with the reasons otherwise: the load balancer skips it.
+- `/metrics`: Prometheus text, counts read from the database (`greenbot/metrics.py`).
+
+Keep `/metrics` off the public internet (the reverse proxy allows it to the internal network).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from greenbot.metrics import CONTENT_TYPE, Metrics
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["health"])
+
+READY_TIMEOUT = 3.0  # seconds for `SELECT 1`: a probe must answer well within its own timeout
+
+
+def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    return request.app.state.sessions
+
+
+def get_metrics(request: Request) -> Metrics:
+    """One Metrics per app, made on the first scrape (its cache and lock live with it)."""
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is None:
+        metrics = request.app.state.metrics = Metrics(get_sessions(request))
+    return metrics
+
+
+SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(request: Request, sessions: SessionsDep) -> JSONResponse:
+    checks: dict[str, str] = {}
+    reasons: list[str] = []
+    try:
+        async with asyncio.timeout(READY_TIMEOUT), sessions() as session:
+            await session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as error:  # the type only: a message may carry a host or a user name
+        checks["database"] = "unreachable"
+        reasons.append(f"database unreachable ({type(error).__name__})")
+    engine: Any = getattr(request.app.state, "engine", None)
+    if engine is None:
+        checks["knowledge"] = "not used here"
+    elif _index_loaded(engine):
+        checks["knowledge"] = "ok"
+    else:
+        checks["knowledge"] = "not loaded"
+        reasons.append("knowledge index not loaded")
+    if reasons:
+        log.warning("not ready: %s", "; ".join(reasons))
+        return JSONResponse({"status": "not ready", "checks": checks, "reasons": reasons}, 503)
+    return JSONResponse({"status": "ready", "checks": checks})
+
+
+def _index_loaded(engine: Any) -> bool:
+    """An AnswerEngine whose index has chunks and a vector store to search them in."""
+    index = getattr(engine, "index", None)
+    return bool(index is not None and getattr(index, "chunks", None) and index.store is not None)
+
+
+@router.get("/metrics")
+async def metrics(registry: MetricsDep) -> Response:
+    return Response(await registry.exposition(), media_type=CONTENT_TYPE)
