@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("bench.qa", "bench.bot_load")
+BENCHES = ("bench.qa", "bench.bot_load", "bench.webhook_scale", "bench.broadcast_load")
 
 for name in BENCHES:
     try:
