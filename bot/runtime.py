@@ -139,6 +139,7 @@ def build_scheduler_runner(
 ) -> SchedulerRunner:
     """The campaign scheduler on the job store of `settings.jobstore_url` (the app database)."""
     from campaigns.scheduler import SchedulerRunner
+    from reports.housekeeping import Housekeeping
 
     return SchedulerRunner(
         sessions,
@@ -151,6 +152,9 @@ def build_scheduler_runner(
         quiet_start=settings.quiet_start_hour,
         quiet_end=settings.quiet_end_hour,
         on_queued=on_queued,
+        housekeeping=Housekeeping(
+            retention_days=settings.report_retention_days, staff_chat_id=settings.staff_chat_id
+        ),
     )
 
 

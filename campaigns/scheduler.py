@@ -20,7 +20,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,10 @@ from campaigns.reminders import existing_reminder_keys, reminder_key
 from greenbot.clock import SHANGHAI, Clock
 
 log = logging.getLogger(__name__)
+
+# A duty the leader runs on every tick in one transaction: cheap and idempotent (retention, a
+# daily digest keyed by date). Composed by the surface, so campaigns imports no other domain.
+Housekeeping = Callable[[AsyncSession, Clock], Awaitable[None]]
 
 MISFIRE_GRACE = timedelta(hours=6)
 JOB_PREFIXES = ("reminder:", "broadcast:")
@@ -87,6 +91,7 @@ class SchedulerRunner:
         quiet_start: int = 22,
         quiet_end: int = 8,
         on_queued: Callable[[], None] | None = None,
+        housekeeping: Housekeeping | None = None,
         jobstore_schema: str | None = None,
         jobstore_engine_options: dict[str, Any] | None = None,
     ) -> None:
@@ -111,6 +116,8 @@ class SchedulerRunner:
             quiet_end=quiet_end,
             on_queued=on_queued,
         )
+        self.housekeeping = housekeeping
+        self.on_queued = on_queued
         self.scheduler: AsyncIOScheduler | None = None
 
     @property
@@ -133,7 +140,21 @@ class SchedulerRunner:
         if leader:
             await self.sync()
             self.scheduler.wakeup()  # type: ignore[union-attr]  # a watchdog: re-arm the timer
+            await self._housekeep()
         return leader
+
+    async def _housekeep(self) -> None:
+        """Other domains' periodic duties (retention, digests), on the leader only."""
+        if self.housekeeping is None:
+            return
+        try:
+            async with self.sessions.begin() as session:
+                await self.housekeeping(session, self.clock)
+        except Exception:  # never let a duty stop the lease from renewing
+            log.exception("scheduler %s: housekeeping failed", self.holder)
+            return
+        if self.on_queued is not None:
+            self.on_queued()
 
     async def run(self, stop_event: asyncio.Event) -> None:
         """Tick every `renew_every` seconds until `stop_event`, then stop and hand over."""

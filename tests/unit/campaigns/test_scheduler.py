@@ -31,9 +31,14 @@ def clock() -> ManualClock:
 async def make_runner(sessions, clock, jobstore):  # type: ignore[no-untyped-def]
     made: list[SchedulerRunner] = []
 
-    def make(holder: str, calendar: Calendar | None = None) -> SchedulerRunner:
+    def make(holder: str, calendar: Calendar | None = None, **options: object) -> SchedulerRunner:
         runner = SchedulerRunner(
-            sessions, clock=clock, holder=holder, calendar=calendar or Calendar([]), **jobstore
+            sessions,
+            clock=clock,
+            holder=holder,
+            calendar=calendar or Calendar([]),
+            **jobstore,
+            **options,  # type: ignore[arg-type]
         )
         made.append(runner)
         return runner
@@ -258,3 +263,28 @@ async def test_missed_runs_within_the_grace_time_are_coalesced_into_one(jobstore
     finally:
         after_outage.shutdown(wait=False)
         await asyncio.sleep(0)
+
+
+async def test_housekeeping_runs_on_the_leader_only_and_a_failing_duty_keeps_the_lease(
+    make_runner,
+) -> None:
+    ran: list[str] = []
+
+    def duty(name: str, *, fail: bool = False):  # type: ignore[no-untyped-def]
+        async def run(session, clock) -> None:  # type: ignore[no-untyped-def]
+            ran.append(name)
+            if fail:
+                raise RuntimeError("the duty broke")
+
+        return run
+
+    queued: list[bool] = []
+    first = make_runner("a", housekeeping=duty("a", fail=True))
+    second = make_runner("b", housekeeping=duty("b"), on_queued=lambda: queued.append(True))
+    assert await first.tick() is True
+    assert await second.tick() is False
+    assert await first.tick() is True, "a failing duty is logged; the leader keeps leading"
+    assert ran == ["a", "a"]
+    await first.stop()
+    assert await second.tick() is True
+    assert ran == ["a", "a", "b"] and queued == [True], "the new leader runs its duty, then nudges"

@@ -1,0 +1,72 @@
+"""What the scheduler's leader does for reports on every tick (cheap, idempotent queries).
+
+- Retention: the privacy notice promises phone numbers are cleared after `retention_days`;
+  this keeps that promise without a cron job.
+- Overdue digest: once a day from 09:00 (Asia/Shanghai) staff get one message listing the open
+  reports past the 12369 deadlines (respond within 15 days, close within 60). The outbox dedupe
+  key is the date, so ticks, restarts and several instances still queue it once.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from greenbot.clock import SHANGHAI
+from outbox import Outbox
+from reports.categories import category_name
+from reports.deadlines import Deadline, missed_deadlines
+from reports.repo import ReportRepo
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from greenbot.clock import Clock
+    from reports.models import Report
+
+    Late = tuple[Report, tuple[Deadline, ...]]
+
+DIGEST_HOUR = 9
+DIGEST_KIND = "overdue_digest"
+MAX_LISTED = 20  # one phone screen; the console and /queue show the rest
+MISSED = {Deadline.RESPOND: "超过15日未受理", Deadline.CLOSE: "超过60日未办结"}
+
+
+@dataclass(frozen=True)
+class Housekeeping:
+    retention_days: int
+    staff_chat_id: int | None
+
+    async def __call__(self, session: AsyncSession, clock: Clock) -> None:
+        now = clock.now()
+        repo = ReportRepo(session)
+        await repo.purge_contacts(now - timedelta(days=self.retention_days))
+        local = now.astimezone(SHANGHAI)
+        if self.staff_chat_id is None or local.hour < DIGEST_HOUR:
+            return
+        overdue: list[Late] = [(r, missed_deadlines(r, now)) for r in await repo.overdue(now)]
+        if not overdue:
+            return
+        await Outbox(session).add(
+            chat_id=self.staff_chat_id,
+            text=digest(overdue),
+            kind=DIGEST_KIND,
+            dedupe_key=f"{DIGEST_KIND}:{self.staff_chat_id}:{local.date().isoformat()}",
+            now=now,
+        )
+
+
+def digest(overdue: list[Late]) -> str:
+    """HTML for staff: ticket, category, district and which deadline passed; no reporter data."""
+    lines = [f"⏰ <b>{len(overdue)} 件举报已超期</b>（按12369办理时限）："]
+    for report, missed in overdue[:MAX_LISTED]:
+        why = "、".join(MISSED[deadline] for deadline in missed)
+        lines.append(
+            f"· {html.escape(report.ticket)} {html.escape(category_name(report.category))}"
+            f" {html.escape(report.district)}：{why}"
+        )
+    if len(overdue) > MAX_LISTED:
+        lines.append(f"……另有 {len(overdue) - MAX_LISTED} 件，请在 /queue 或网页后台查看。")
+    return "\n".join(lines)
