@@ -146,7 +146,7 @@ async def _serve_with_bot(
         serve(settings, engine=engine, sessions=console.sessions, clock=console.clock),
         name="bot",
     )
-    web = asyncio.create_task(server.serve(), name="web")
+    web = asyncio.create_task(_console_beside_the_bot(server), name="web")
 
     def stop() -> None:
         server.stop()
@@ -154,14 +154,28 @@ async def _serve_with_bot(
 
     _on_signals(stop)  # polling replaces these with its own; when it stops, so does the web
     try:
-        done, _ = await asyncio.wait({bot, web}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({bot})  # the bot decides; the console stops with it
     finally:
         stop()
         await asyncio.gather(bot, web, return_exceptions=True)
-    for task in done:
-        error = None if task.cancelled() else task.exception()
-        if error is not None:
-            raise error
+    error = None if bot.cancelled() else bot.exception()
+    if error is not None:
+        raise error
+
+
+async def _console_beside_the_bot(server: WebServer) -> None:
+    """With a token the bot is what citizens need: a console that cannot start (its port is
+    taken) is logged, and the bot serves on. uvicorn exits the process when it cannot bind."""
+    try:
+        await server.serve()
+    except (SystemExit, OSError):
+        config = server.config
+        log.error(
+            "the web console could not start on %s:%s (port in use? GREENBOT_WEB_PORT); "
+            "the Telegram bot keeps running",
+            config.host,
+            config.port,
+        )
 
 
 def _on_signals(stop: Callable[[], None]) -> None:

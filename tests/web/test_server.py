@@ -6,6 +6,7 @@ in the console reaches the reporter's Telegram chat through the bot's outbox sen
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -164,3 +165,32 @@ async def test_with_a_token_the_bot_and_the_console_share_one_process(
             await visitor.close()
             await admin.close()
         assert port_is_closed(settings.web_port)
+
+
+async def test_with_a_token_the_bot_serves_even_when_the_console_port_is_taken(
+    tmp_path: Path, knowledge_engine: Any
+) -> None:
+    from web.server import _run
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        async with FakeBotAPI() as fake:
+            settings = web_settings(
+                tmp_path,
+                web_port=taken.getsockname()[1],
+                bot_token=fake.token,
+                telegram_api_url=fake.url,
+            )
+            await add_admin(settings)
+            process = asyncio.create_task(_run(settings, knowledge_engine, None))
+            try:
+                citizen = fake.user(7100002, "小蓝")
+                await citizen.send_command("/start")
+                welcome = await citizen.wait_for_message(timeout=60)
+                assert "我是绿色铜仁助手" in (welcome.plain or "")
+                assert not process.done()
+            finally:
+                process.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await process
