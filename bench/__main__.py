@@ -5,7 +5,13 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("bench.qa", "bench.bot_load", "bench.webhook_scale", "bench.broadcast_load")
+BENCHES = (
+    "bench.qa",
+    "bench.bot_load",
+    "bench.report_load",
+    "bench.broadcast_load",
+    "bench.webhook_scale",
+)
 
 for name in BENCHES:
     try:
