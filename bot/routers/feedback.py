@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == "private")
+
+QUESTION_MARKS = ("?", "？")
 
 
 class RateCb(CallbackData, prefix="r"):
@@ -96,7 +99,12 @@ async def rate_answer(
 async def save_reason(
     message: Message, state: FSMContext, question_log: QuestionLog, citizen: Citizen | None
 ) -> None:
+    """The next text is the reason, unless it is plainly a new question (it ends with ？): then
+    the citizen moved on, and the question router answers it."""
     question_id = (await state.get_data()).get("reason_for")
+    if (message.text or "").rstrip().endswith(QUESTION_MARKS):
+        await _leave_flow(state)
+        raise SkipHandler
     await _leave_flow(state)
     if question_id is not None and message.from_user is not None:
         await question_log.add_reason(

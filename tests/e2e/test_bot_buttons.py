@@ -89,6 +89,19 @@ async def test_skipping_the_reason_leaves_the_flow_and_the_next_text_is_a_questi
     assert rating.helpful is False and rating.reason is None
 
 
+async def test_a_new_question_instead_of_a_reason_is_answered_and_not_stored_as_the_reason(
+    bot: Dispatcher, rig: BotRig, user: FakeUser
+) -> None:
+    await ask(user, "垃圾分类怎么做？")
+    await user.press("👎")
+    await user.wait_for_message(timeout=REPLY_TIMEOUT)  # the reason prompt
+    answer = await ask(user, "电池属于什么垃圾？")
+    assert answer.plain is not None and "有害垃圾" in answer.plain and "出处：" in answer.plain
+    rows = await rig.rows(AskedQuestion, user_id=user.id, until=lambda r: len(r) == 2)
+    [rating] = await rig.rows(AnswerFeedback, question_id=rows[0].id)
+    assert rating.helpful is False and rating.reason is None
+
+
 async def test_view_source_pages_through_the_whole_cited_section(
     bot: Dispatcher, rig: BotRig, user: FakeUser
 ) -> None:
