@@ -18,10 +18,11 @@ from campaigns.models import Broadcast, BroadcastStatus, Subscription
 from campaigns.quiet import next_allowed
 from campaigns.reminders import enqueue_reminder
 from campaigns.subscriptions import Recipient, Subscriptions
-from campaigns.topics import TOPICS
+from campaigns.topics import TOPIC_NAMES, TOPICS
 
 __all__ = [
     "TOPICS",
+    "TOPIC_NAMES",
     "AnnouncedDates",
     "Broadcast",
     "BroadcastNotFound",

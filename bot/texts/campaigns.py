@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from campaigns import TOPIC_NAMES
+
 if TYPE_CHECKING:
     from outbox import DeliveryCounts
 
 # --- citizens: /subscribe, /unsubscribe ------------------------------------------------------
-TOPIC_LABELS = {
-    "energy": "节能降耗",
-    "garbage": "垃圾分类",
-    "travel": "绿色出行",
-    "water": "节约用水",
-    "ecology": "生态环保",
-}
+TOPIC_LABELS = TOPIC_NAMES
 SUBSCRIBE_INTRO = (
     "活动提醒：全国节能宣传周、全国低碳日、六五环境日、贵州生态日等活动前 3 天和当天早上，"
     "我会提醒您，并附一条实用小贴士。\n"

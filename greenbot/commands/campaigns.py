@@ -28,13 +28,6 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Campaign reminders: list what is planned, enter announced dates.")
 
 T = TypeVar("T")
-TOPIC_NAMES = {
-    "energy": "节能降耗",
-    "garbage": "垃圾分类",
-    "travel": "绿色出行",
-    "water": "节约用水",
-    "ecology": "生态环保",
-}
 KIND_NAMES = {"before": "提前提醒", "day_of": "当天提醒"}
 
 
@@ -74,6 +67,7 @@ async def _planned(session: AsyncSession, settings: Settings, days: int) -> list
     from campaigns import Broadcasts, BroadcastStatus, Subscriptions, load_calendar, next_allowed
     from campaigns.reminders import existing_reminder_keys, reminder_key
     from campaigns.texts import chinese_dates
+    from campaigns.topics import TOPIC_NAMES
 
     now = datetime.now(SHANGHAI)
     calendar = await load_calendar(session)

@@ -11,7 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from campaigns import TOPICS, AnnouncedDates, Broadcasts, BroadcastStatus, load_calendar
+from campaigns import (
+    TOPIC_NAMES,
+    TOPICS,
+    AnnouncedDates,
+    Broadcasts,
+    BroadcastStatus,
+    load_calendar,
+)
 from greenbot.clock import SHANGHAI
 from web import stats
 from web.auth import flash
@@ -24,13 +31,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter()
 
-TOPIC_NAMES = {
-    "energy": "节能降耗",
-    "garbage": "垃圾分类",
-    "travel": "绿色出行",
-    "water": "节约用水",
-    "ecology": "生态环保",
-}
 BROADCAST_STATUS = {
     BroadcastStatus.DRAFT: "草稿",
     BroadcastStatus.SCHEDULED: "已预约",
