@@ -4,26 +4,26 @@ or a plain "not covered" when the evidence is below the calibrated threshold.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from knowledge import phrases
 from knowledge.chunking import split_sentences
-from knowledge.questions import Intent, asks_for_figure, clean, is_follow_up
+from knowledge.questions import Intent, answer_shape, clean, is_follow_up
 from knowledge.scope import Scope
 from knowledge.sections import PLAN_SOURCE, Section
 
 if TYPE_CHECKING:
-    from knowledge.index import KnowledgeIndex
+    from knowledge.index import IndexedChunk, KnowledgeIndex
     from knowledge.llm import Rewriter
     from knowledge.retrieval import Hit, Retriever
     from knowledge.scripts import Script
 
 MAX_SOURCES = 5
+SHAPE_BONUS = 0.5  # a sentence stating the kind of fact asked for beats one merely on topic
 MAX_SENTENCES = 3
+UNRANKED = 5  # rank given to a chunk of the cited section that retrieval did not return
 ANSWER_CHARS = 360
-NUMBER = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,9 @@ class AnswerEngine:
         self.max_question_chars = max_question_chars
         self.rewriter = rewriter
         self.scripts = index.scripts
+        self.chunks_by_section: dict[str, list[IndexedChunk]] = {}
+        for chunk in index.chunks:
+            self.chunks_by_section.setdefault(chunk.section_id, []).append(chunk)
         self.scope = Scope(
             "".join(
                 self.scripts.to_simplified(f"{section.document}{section.title}{section.body}")
@@ -177,18 +180,26 @@ class AnswerEngine:
         self, hits: list[Hit], section_id: str, terms: dict[str, float], question: str
     ) -> str:
         """Up to three sentences of the cited section, chosen by the question's words (and by
-        having a number when the question asks for one), kept in reading order, whole."""
-        wants_number = asks_for_figure(question)
+        stating the kind of fact asked for: a date, a phone number, a duration, a figure), kept
+        in reading order, whole."""
+        shape = answer_shape(question)
         tokenizer = self.index.tokenizer
         candidates: list[tuple[float, int, int, str]] = []
-        for rank, hit in enumerate(h for h in hits if h.chunk.section_id == section_id):
-            for n, sentence in enumerate(split_sentences(hit.chunk.text)):
+        hit_rank = {
+            hit.chunk.id: rank
+            for rank, hit in enumerate(h for h in hits if h.chunk.section_id == section_id)
+        }
+        for chunk in self.chunks_by_section[section_id]:
+            # A chunk retrieval ranked counts more; the rest of the section can still hold the
+            # sentence that states the date or duration asked for.
+            rank = hit_rank.get(chunk.id, min(len(hit_rank), UNRANKED))
+            for n, sentence in enumerate(split_sentences(chunk.text)):
                 words = set(tokenizer.tokens(self.scripts.to_simplified(sentence)))
                 overlap = sum(w * self.index.bm25.idf(t) for t, w in terms.items() if t in words)
-                if wants_number and NUMBER.search(sentence):
-                    overlap *= 1.5
+                if shape is not None and shape.search(sentence):
+                    overlap = overlap * 1.5 + SHAPE_BONUS  # even with no word in common
                 overlap *= 1.0 - 0.1 * rank  # the better passage wins ties
-                candidates.append((overlap, hit.chunk.position, n, sentence))
+                candidates.append((overlap, chunk.position, n, sentence))
         best = sorted(candidates, key=lambda c: c[0], reverse=True)
         chosen: list[tuple[float, int, int, str]] = []
         length = 0
@@ -199,6 +210,12 @@ class AnswerEngine:
                 continue
             chosen.append(candidate)
             length += len(candidate[3])
+        if shape is not None and not any(shape.search(c[3]) for c in chosen):
+            # Asked "多久" or "哪天": the sentence stating it belongs in the answer, in place
+            # of the weakest one on topic.
+            stating = next((c for c in best if shape.search(c[3])), None)
+            if stating is not None:
+                chosen = [*chosen[: MAX_SENTENCES - 1], stating]
         chosen.sort(key=lambda c: (c[1], c[2]))
         return "".join(c[3] for c in chosen).strip()
 

@@ -55,6 +55,35 @@ def is_follow_up(text: str) -> bool:
     return len(text) <= FOLLOW_UP_MAX_CHARS and bool(FOLLOW_UP.search(text))
 
 
+# What kind of fact a question wants, and how a sentence that states one looks; first match wins
+# (a date question's 几号 must not read as a figure question's 几). Sentences are checked as
+# written (the plan is Traditional), so the sentence patterns use script-neutral characters.
+ANSWER_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(r"什么时候|啥时候|哪天|何时|几号|幾號|哪一年|哪年|日期|什麼時候|甚麼時候"),
+        re.compile(r"\d{4}年|\d{1,2}月\d{1,2}日"),
+    ),
+    (
+        re.compile(r"电话|電話|热线|熱線|拨打|撥打|号码|號碼"),
+        re.compile(r"\d{5,}"),
+    ),
+    (
+        re.compile(r"多久|多长时间|多長時間|几天|幾天|多少天|期限|时限|時限"),
+        re.compile(r"\d+\s*个?(?:日|天|月|年|小时|小時)|[一二三四五六七八九十]+个?(?:日|天|月)"),
+    ),
+    (ASKS_FOR_FIGURE, re.compile(r"\d")),
+)
+
+
+def answer_shape(text: str) -> re.Pattern[str] | None:
+    """How a sentence answering `text` looks (a date, a phone number, a duration, a figure), or
+    None when the question wants an explanation."""
+    for asks, states in ANSWER_SHAPES:
+        if asks.search(text):
+            return states
+    return None
+
+
 def asks_for_figure(text: str) -> bool:
     """ "要到多少", "治理率": the answer is a target figure, so passages with one rank higher."""
     return bool(ASKS_FOR_FIGURE.search(text))

@@ -54,3 +54,19 @@ def test_the_engine_refuses_a_price_in_traditional_and_answers_in_traditional(
     answer = knowledge_engine.answer("一級能效的空調價格多少")
     assert not answer.covered
     assert "價格" in answer.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        ("举报后多久能办结", "60日"),  # a duration
+        ("方案是哪天印发的", "2023年7月11日"),  # a date
+    ],
+)
+def test_the_answer_includes_the_sentence_stating_the_kind_of_fact_asked_for(
+    knowledge_engine, question: str, stated: str
+) -> None:  # type: ignore[no-untyped-def]
+    answer = knowledge_engine.answer(question)
+    assert answer.covered
+    assert stated in answer.body
