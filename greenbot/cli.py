@@ -54,7 +54,7 @@ def main(
         os.environ.setdefault(key, value)
     settings = Settings()
     configure_logging(settings, verbose=verbose)  # text or JSON lines; tokens, phones redacted
-    for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers"):
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
     ctx.obj = settings
 
