@@ -29,6 +29,7 @@ DOMAIN_WORDS = (
 # Citizen word → words the plan and guides use. Expansion happens on the query only.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "电动车": ("新能源汽车", "新能源", "电动汽车"),
+    "gdp": ("地区生产总值", "生产总值"),  # what citizens call it; the plan never says GDP
     "电动汽车": ("新能源汽车", "新能源"),
     "电车": ("新能源汽车", "新能源"),
     "电动": ("新能源", "纯电动"),
