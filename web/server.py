@@ -64,6 +64,7 @@ def web_server(settings: Settings, app: FastAPI, announce: Announce | None = Non
         host=settings.web_host,
         port=settings.web_port,
         log_level="warning",
+        log_config=None,  # uvicorn's records go through our handler: JSON when asked, redacted
         access_log=False,  # URLs carry ticket numbers and searches: keep them out of the logs
         proxy_headers=False,
         lifespan="on",
