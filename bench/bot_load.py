@@ -113,6 +113,59 @@ async def time_bot(engine: AnswerEngine, asked: list[str]) -> Run:
     return Run(latencies, max(reply.sent_at for reply in replies) - started, failed)
 
 
+async def time_bot_process(asked: list[str]) -> Run:
+    """The same burst to a real `greenbot run` in its own process (webhook mode, SQLite), as a
+    city deploys it: the Bot API is not in the bot's process, so the fake's HTTP handling does
+    not share the bot's core and GIL as it does in `time_bot`."""
+    from bench.webhook_scale import SECRET, knowledge_copy
+    from tests.support.fake_bot_api import FakeBotAPI
+    from tests.support.instances import running_instances
+
+    knowledge = knowledge_copy()
+    update_ids = iter(range(900_000_001, 900_100_000))
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        async with (
+            FakeBotAPI() as fake,
+            running_instances(
+                fake,
+                1,
+                database_url=f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
+                fsm_storage="memory",
+                knowledge=knowledge,
+                workdir=workdir,
+                secret=SECRET,
+                GREENBOT_LOG_LEVEL="WARNING",
+                GREENBOT_THROTTLE_PER_MINUTE="0",
+                GREENBOT_SCHEDULER_ENABLED="false",
+            ) as instances,
+        ):
+            url = instances[0].url
+
+            async def ask(user_id: int, text: str) -> tuple[float, float, str | None]:
+                user = fake.user(user_id)
+                message = fake.methods.new_message(
+                    fake.methods.chat_for(user.chat_id), user.user, text=text
+                )
+                user.mark()
+                posted = time.monotonic()
+                update = {"update_id": next(update_ids), "message": message}
+                await fake.post_update(url, update, secret_token=SECRET)
+                reply = await user.wait_for_message(timeout=REPLY_TIMEOUT)
+                return posted, reply.sent_at, reply.plain
+
+            await ask(FIRST_USER_ID - 1, "垃圾分类怎么做？")  # untimed: first use in the process
+            started = time.monotonic()
+            replies = await asyncio.gather(
+                *(ask(FIRST_USER_ID + n, question) for n, question in enumerate(asked))
+            )
+    from bot import texts
+
+    latencies = [answered - posted for posted, answered, _ in replies]
+    failed = sum(plain in (texts.ERROR, texts.SLOW_DOWN) for _, _, plain in replies)
+    return Run(latencies, max(answered for _, answered, _ in replies) - started, failed)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--users", type=int, default=200)
@@ -131,6 +184,7 @@ def main() -> None:
     # The engine's burst before and after the bot's, averaged: a shared machine drifts.
     before, service = asyncio.run(time_engine_burst(engine, asked))
     bot = asyncio.run(time_bot(engine, asked))
+    deployed = asyncio.run(time_bot_process(asked))
     after, service_after = asyncio.run(time_engine_burst(engine, asked))
 
     bot_p95 = percentile(bot.latencies, 95)
@@ -145,7 +199,14 @@ def main() -> None:
     print(f"engine burst p95      {burst_p95 * 1000:7.0f} ms   ({args.users} at once, one worker)")
     print(f"engine single p95     {single_p95 * 1000:7.0f} ms   (one question's own time)")
     print(f"replies not answers   {bot.failed:7d}")
+    deployed_p95 = percentile(deployed.latencies, 95)
     print(f"ratio p95 bot / engine burst   {bot_p95 / burst_p95:6.2f}   (goal ≤ 1.3)")
+    print("-- the bot in its own `greenbot run` process (webhook), the fake Bot API outside it --")
+    print(f"answers/second        {args.users / deployed.wall:7.1f}")
+    print(f"reply latency p50     {statistics.median(deployed.latencies) * 1000:7.0f} ms")
+    print(f"reply latency p95     {deployed_p95 * 1000:7.0f} ms")
+    print(f"replies not answers   {deployed.failed:7d}")
+    print(f"ratio p95 bot / engine burst   {deployed_p95 / burst_p95:6.2f}   (goal ≤ 1.3)")
     print(f"ratio p95 bot / engine single  {bot_p95 / single_p95:6.1f}   (naive: mostly queueing)")
 
 
