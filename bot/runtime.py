@@ -215,7 +215,7 @@ async def serve(
 
                 await serve_webhook(dispatcher, bot, settings)
             else:
-                await bot.delete_webhook()  # getUpdates is refused while a webhook is set
+                await _leave_webhook_mode(bot)
                 await dispatcher.start_polling(
                     bot,
                     allowed_updates=dispatcher.resolve_used_update_types(),
@@ -223,6 +223,17 @@ async def serve(
                 )
     finally:
         await bot.session.close()
+
+
+async def _leave_webhook_mode(bot: Bot) -> None:
+    """getUpdates is refused while a webhook is set. A server that cannot delete one (or has no
+    such method) is logged: if a webhook really is set, polling says so itself."""
+    from aiogram.exceptions import TelegramAPIError
+
+    try:
+        await bot.delete_webhook()
+    except TelegramAPIError as error:
+        log.warning("deleteWebhook failed (%s): polling anyway", type(error).__name__)
 
 
 def run_bot(settings: Settings, engine: AnswerEngine) -> None:

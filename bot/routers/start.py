@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandStart
 from aiogram.types import BotCommand, KeyboardButton, ReplyKeyboardMarkup
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from knowledge.scripts import Script
 
 router = Router(name=__name__)
+log = logging.getLogger(__name__)
 
 
 def menu(script: Script) -> ReplyKeyboardMarkup:
@@ -39,8 +42,14 @@ def bot_commands() -> list[BotCommand]:
 
 
 async def set_commands(bot: Bot) -> None:
-    """Start-up hook: the command list Telegram shows behind the "/" button, in Chinese."""
-    await bot.set_my_commands(bot_commands())
+    """Start-up hook: the command list Telegram shows behind the "/" button, in Chinese.
+
+    Cosmetic: a Bot API server that refuses it (an error, or a self-hosted server without the
+    method) is logged, and the bot serves citizens anyway."""
+    try:
+        await bot.set_my_commands(bot_commands())
+    except TelegramAPIError as error:
+        log.warning("could not set the command list (%s): serving without it", type(error).__name__)
 
 
 @router.message(CommandStart())

@@ -81,3 +81,13 @@ async def test_an_unknown_command_is_explained_not_asked(
     shown = await user.wait_for_message(timeout=REPLY_TIMEOUT)
     assert shown.plain == texts.UNKNOWN_COMMAND
     assert await rig.rows(AskedQuestion, user_id=user.id) == []
+
+
+async def test_a_server_refusing_the_command_list_still_gets_a_working_bot(
+    rig: BotRig, fake: FakeBotAPI, user: FakeUser
+) -> None:
+    fake.fail_next("setMyCommands", status=500, description="Internal Server Error")
+    async with rig.running():
+        await user.send_command("/start")
+        welcome = await user.wait_for_message(timeout=REPLY_TIMEOUT)
+    assert welcome.plain is not None and welcome.plain.startswith("您好，小绿！")
