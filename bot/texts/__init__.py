@@ -86,15 +86,6 @@ COMMANDS = {
     "cancel": "取消当前操作",
 }
 
-# --- features that later issues build (one place: bot/routers/coming_soon.py) --------------
-COMING_SOON = (
-    "「{feature}」功能即将推出，敬请期待。现在您可以直接向我提问节能减排和绿色生活的问题。"
-)
-FEATURE_REPORT = "随手拍/举报"
-FEATURE_MY_REPORTS = "我的举报"
-FEATURE_CAMPAIGNS = "活动提醒"
-FEATURE_PRIVACY = "隐私说明"
-
 # --- answers --------------------------------------------------------------------------------
 ASKED = "问：{question}"
 LONG_QUESTION = "（您的消息较长，我只读了前 {limit} 字。）"
