@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import texts
@@ -87,3 +90,23 @@ async def test_a_flood_gets_one_slow_down_and_the_next_window_is_answered(
         await user.send_text("垃圾分类怎么做？")
         answer = await user.wait_for_message(timeout=REPLY_TIMEOUT)
         assert answer.plain is not None and "出处" in answer.plain
+
+
+async def test_a_question_asked_while_the_database_is_briefly_locked_is_answered_and_logged(
+    bot: Dispatcher, rig: BotRig, user: FakeUser, tmp_path: Path
+) -> None:
+    """Another writer (a CLI export, the console) holds SQLite's write lock for a moment: the
+    bot waits on the busy timeout instead of failing, and nothing is lost."""
+    holder = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # the write lock, until ROLLBACK
+        await user.send_text("垃圾分类怎么做？")
+        await asyncio.sleep(1.5)  # the bot is now waiting for the lock, not failing
+        assert [m.plain for m in user.messages()] == [], "nothing, not an error, while locked"
+        holder.execute("ROLLBACK")
+        answer = await user.wait_for_message(timeout=REPLY_TIMEOUT)
+    finally:
+        holder.close()
+    assert answer.plain is not None and "出处：《垃圾分类指南》" in answer.plain
+    [asked] = await rig.rows(AskedQuestion, user_id=user.id, until=len)
+    assert asked.question == "垃圾分类怎么做？"
