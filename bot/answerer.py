@@ -2,26 +2,39 @@
 
 `AnswerEngine.answer` is synchronous and CPU-bound (an embedding, BM25, a rerank) and is not
 guaranteed thread-safe, so it runs in a single worker thread: the loop keeps serving updates
-while a question is answered, and calls queue instead of overlapping.
+while a question is answered, and calls queue instead of overlapping. With
+`GREENBOT_ANSWER_WORKER=process` that one worker is a process of its own instead
+(`bot/answer_worker.py`: no GIL shared with the event loop).
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from concurrent.futures import ThreadPoolExecutor
+import logging
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
+from bot import answer_worker
+
 if TYPE_CHECKING:
+    from greenbot.settings import Settings
     from knowledge.answer import Answer, AnswerEngine
     from knowledge.scripts import Script
     from knowledge.sections import Section
 
 
+log = logging.getLogger(__name__)
+
+
 class Answerer:
-    def __init__(self, engine: AnswerEngine) -> None:
+    def __init__(self, engine: AnswerEngine, *, worker_settings: Settings | None = None) -> None:
+        """`worker_settings`: answer in a worker process built from them (else in a thread)."""
         self.engine = engine
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
+        self.worker_settings = worker_settings
+        self._worker = self._start_worker()
         # Callback data carries a section's position in this ordering, never its id (which can
         # be long and contains "(" / "/"): sorted ids are stable while the corpus is unchanged.
         self._section_ids = sorted(engine.index.sections)
@@ -30,8 +43,31 @@ class Answerer:
     async def answer(
         self, question: str, *, script: Script | None = None, previous: str | None = None
     ) -> Answer:
-        call = functools.partial(self.engine.answer, question, script=script, previous=previous)
-        return await asyncio.get_running_loop().run_in_executor(self._worker, call)
+        loop = asyncio.get_running_loop()
+        if self.worker_settings is None:
+            call = functools.partial(self.engine.answer, question, script=script, previous=previous)
+            return await loop.run_in_executor(self._worker, call)
+        try:
+            return await loop.run_in_executor(
+                self._worker, answer_worker.answer, question, script, previous
+            )
+        except BrokenProcessPool:  # the worker died (killed, out of memory): start another
+            log.error("the answer worker process died: starting a new one")
+            self._worker.shutdown(wait=False, cancel_futures=True)
+            self._worker = self._start_worker()
+            raise
+
+    def _start_worker(self) -> Executor:
+        if self.worker_settings is None:
+            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
+        pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),  # no fork of a loop and threads
+            initializer=answer_worker.start,
+            initargs=(self.worker_settings,),
+        )
+        pool.submit(answer_worker.ready)  # load the model now, not at the first question
+        return pool
 
     def section_number(self, section_id: str) -> int | None:
         return self._numbers.get(section_id)

@@ -105,7 +105,9 @@ def create_dispatcher(
 
     owned = storage is None
     storage = storage or create_storage(settings.fsm_storage, sessions)
-    answerer = Answerer(engine)
+    answerer = Answerer(
+        engine, worker_settings=settings if settings.answer_worker == "process" else None
+    )
     dispatcher = Dispatcher(
         storage=storage,
         events_isolation=_isolation(storage),

@@ -16,7 +16,6 @@ from greenbot.settings import Settings
 
 if TYPE_CHECKING:
     from knowledge.answer import AnswerEngine
-    from knowledge.engine import EngineConfig
 
 app = typer.Typer(
     help="GreenBot (绿色铜仁助手): Tongren's energy-saving plan, answered for citizens.",
@@ -59,36 +58,12 @@ def main(
     ctx.obj = settings
 
 
-def engine_config(settings: Settings) -> EngineConfig:
-    from knowledge.engine import EngineConfig
-
-    return EngineConfig(
-        data_dir=settings.data_dir,
-        model=settings.embedding_model,
-        threshold=settings.not_covered_below,
-        chroma_dir=settings.chroma_dir,
-        chroma_server_url=settings.chroma_server_url,
-        max_question_chars=settings.max_question_chars,
-    )
-
-
 def build_engine(
     settings: Settings, *, rebuild: bool = False, show_progress: bool = False
 ) -> AnswerEngine:
-    from knowledge.engine import create_engine
-    from knowledge.llm import rewriter_from
+    from greenbot.engines import build_engine as build
 
-    progress = _progress_bar() if show_progress else None
-    return create_engine(
-        engine_config(settings),
-        rebuild=rebuild,
-        progress=progress,
-        rewriter=rewriter_from(
-            base_url=settings.llm_base_url,
-            model=settings.llm_model,
-            api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
-        ),
-    )
+    return build(settings, rebuild=rebuild, progress=_progress_bar() if show_progress else None)
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]

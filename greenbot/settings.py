@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     embedding_model: str = DEFAULT_EMBEDDING_MODEL  # or a local folder, or a hub name online
     not_covered_below: float = 0.51  # rerank evidence; calibrated by `greenbot eval --tune`
     max_question_chars: int = 2000
+    # thread: answer beside the event loop (one process, least memory); process: a worker
+    # process of its own, so answering and update handling each get a core (about 1 GB more).
+    answer_worker: Literal["thread", "process"] = "thread"
     llm_base_url: str | None = None  # OpenAI-compatible endpoint; None keeps answers extractive
     llm_model: str = "gpt-4o-mini"
     llm_api_key: SecretStr | None = None
