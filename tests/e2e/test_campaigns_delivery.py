@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 from collections import Counter
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from bot.runtime import delivering
 from campaigns import Broadcasts, Subscriptions
 from greenbot.clock import SHANGHAI, ManualClock, SystemClock
+from greenbot.db import create_engine, session_factory
 from greenbot.settings import Settings
 from outbox import OutboxMessage, OutboxStatus
 from tests.support.bot_rig import jobstore_url, until
@@ -116,11 +118,20 @@ async def test_a_crash_mid_broadcast_never_resends_and_leaves_only_in_flight_row
     settings = settings_for(fake, tmp_path, broadcast_rate=10, outbox_claim_timeout_seconds=60)
 
     fake.latency = 0.3  # requests stay in flight long enough to be cut off
-    async with delivering(settings, sessions=database, clock=clock) as crashed:
+    # The crashed instance has its own connections, as a separate process would: when a process
+    # dies the OS closes them and SQLite's locks go with them; cancelling its tasks in this
+    # process cannot do that, so its engine is disposed and collected below.
+    crashed_engine = create_engine(str(database.kw["bind"].url))
+    async with delivering(
+        settings, sessions=session_factory(crashed_engine), clock=clock
+    ) as crashed:
         await until(lambda: fake.stats.sends >= 5, what="the first sends")
         for task in crashed.tasks:  # a crash: no graceful stop, requests die mid-flight
             task.cancel()
         await asyncio.gather(*crashed.tasks, return_exceptions=True)
+    await crashed_engine.dispose()
+    del crashed
+    gc.collect()
     fake.latency = 0.0
     in_flight = [r.chat_id for r in await outbox_rows(database) if r.status == "sending"]
     assert in_flight, "the crash cut requests off mid-flight"
