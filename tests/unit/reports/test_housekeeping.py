@@ -34,7 +34,9 @@ async def test_phone_numbers_are_cleared_once_past_the_retention_period(
 async def test_staff_get_one_digest_a_day_listing_overdue_reports_without_reporters(
     service: ReportService, session: AsyncSession, clock: ManualClock
 ) -> None:
-    late = await service.submit(**report_input(phone="13800138000", description="<b>锅炉冒黑烟</b>"))
+    late = await service.submit(
+        **report_input(phone="13800138000", description="<b>锅炉冒黑烟</b>")
+    )
     handled = await service.submit(**report_input(user_id=1002))
     await move(service, handled.ticket, Status.ACCEPTED)
     clock.advance(days=16)
