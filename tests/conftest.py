@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import socket
@@ -52,22 +53,31 @@ async def engine(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Asyn
         return
     if not postgres_available():
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    async with private_postgres_schema("t") as eng:
+        async with eng.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        yield eng
+
+
+@contextlib.asynccontextmanager
+async def private_postgres_schema(prefix: str) -> AsyncIterator[AsyncEngine]:
+    """An engine whose search_path is a new, empty PostgreSQL schema, dropped afterwards."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_async_engine(POSTGRES_URL)
     async with admin.begin() as conn:
         await conn.execute(text(f"CREATE SCHEMA {schema}"))
     eng = create_async_engine(
         POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
     )
-    async with eng.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    yield eng
-    await eng.dispose()
-    async with admin.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    await admin.dispose()
+    try:
+        yield eng
+    finally:
+        await eng.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        await admin.dispose()
 
 
 @pytest.fixture

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from greenbot.db import Base, create_engine
 from greenbot.migrate import MIGRATIONS, include_name, upgrade
 from greenbot.models import import_all_models
-from tests.conftest import POSTGRES_URL, postgres_available
+from tests.conftest import postgres_available, private_postgres_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -27,18 +26,8 @@ async def empty_database(request: pytest.FixtureRequest, tmp_path) -> AsyncItera
         return
     if not postgres_available():
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(POSTGRES_URL)
-    async with admin.begin() as conn:
-        await conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_async_engine(
-        POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
-    )
-    yield engine
-    await engine.dispose()
-    async with admin.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    await admin.dispose()
+    async with private_postgres_schema("m") as engine:
+        yield engine
 
 
 def _differences(connection) -> list:  # type: ignore[no-untyped-def]
