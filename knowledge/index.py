@@ -171,6 +171,15 @@ def _previous_vectors(config: IndexConfig) -> dict[str, list[float]]:
     return {text: vectors[n].tolist() for n, text in enumerate(texts) if n < len(vectors)}
 
 
+def _store(config: IndexConfig, embeddings: Embeddings) -> Chroma:
+    return open_store(
+        collection=config.collection,
+        embeddings=embeddings,
+        persist_dir=config.chroma_dir,
+        server_url=config.chroma_server_url,
+    )
+
+
 def build_index(
     sections: list[Section],
     config: IndexConfig,
@@ -188,12 +197,7 @@ def build_index(
     texts = [chunk.search_text for chunk in chunks]
     cache = _embed_unique(embeddings, texts, _previous_vectors(config), progress)
     vectors = np.asarray([cache[text] for text in texts], dtype=np.float32)
-    store = open_store(
-        collection=config.collection,
-        embeddings=PrecomputedEmbeddings(embeddings, cache),
-        persist_dir=config.chroma_dir,
-        server_url=config.chroma_server_url,
-    )
+    store = _store(config, PrecomputedEmbeddings(embeddings, cache))
     replace_all(
         store,
         ids=[c.id for c in chunks],
@@ -206,12 +210,7 @@ def build_index(
         sections=sections,
         chunks=chunks,
         vectors=vectors,
-        store=open_store(
-            collection=config.collection,
-            embeddings=embeddings,
-            persist_dir=config.chroma_dir,
-            server_url=config.chroma_server_url,
-        ),
+        store=_store(config, embeddings),
         embeddings=embeddings,
         tokenizer=tokenizer,
         scripts=scripts,
@@ -288,12 +287,7 @@ def load_index(
         sections=sections,
         chunks=chunks,
         vectors=np.load(config.index_dir / "vectors.npy"),
-        store=open_store(
-            collection=config.collection,
-            embeddings=embeddings,
-            persist_dir=config.chroma_dir,
-            server_url=config.chroma_server_url,
-        ),
+        store=_store(config, embeddings),
         embeddings=embeddings,
         tokenizer=tokenizer or Tokenizer(),
         scripts=scripts or ScriptConverter(),
