@@ -117,7 +117,6 @@ class SchedulerRunner:
             on_queued=on_queued,
         )
         self.housekeeping = housekeeping
-        self.on_queued = on_queued
         self.scheduler: AsyncIOScheduler | None = None
 
     @property
@@ -153,8 +152,7 @@ class SchedulerRunner:
         except Exception:  # never let a duty stop the lease from renewing
             log.exception("scheduler %s: housekeeping failed", self.holder)
             return
-        if self.on_queued is not None:
-            self.on_queued()
+        self.context.queued()
 
     async def run(self, stop_event: asyncio.Event) -> None:
         """Tick every `renew_every` seconds until `stop_event`, then stop and hand over."""

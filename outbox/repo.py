@@ -114,6 +114,13 @@ class Outbox:
             added += max(result.rowcount, 0)
         return added
 
+    async def has(self, dedupe_key: str) -> bool:
+        """Whether a message under this key was ever queued (the key is unique and indexed)."""
+        found = await self.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+        return found is not None
+
     async def for_chat(self, chat_id: int) -> list[OutboxMessage]:
         rows = await self.session.scalars(
             select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)

@@ -46,6 +46,9 @@ class Housekeeping:
         local = now.astimezone(SHANGHAI)
         if self.staff_chat_id is None or local.hour < DIGEST_HOUR:
             return
+        key = f"{DIGEST_KIND}:{self.staff_chat_id}:{local.date().isoformat()}"
+        if await Outbox(session).has(key):  # today's is queued: no overdue scan every tick
+            return
         overdue: list[Late] = [(r, missed_deadlines(r, now)) for r in await repo.overdue(now)]
         if not overdue:
             return
@@ -53,7 +56,7 @@ class Housekeeping:
             chat_id=self.staff_chat_id,
             text=digest(overdue),
             kind=DIGEST_KIND,
-            dedupe_key=f"{DIGEST_KIND}:{self.staff_chat_id}:{local.date().isoformat()}",
+            dedupe_key=key,
             now=now,
         )
 
