@@ -76,6 +76,11 @@ class AnswerEngine:
         self.chunks_by_section: dict[str, list[IndexedChunk]] = {}
         for chunk in index.chunks:
             self.chunks_by_section.setdefault(chunk.section_id, []).append(chunk)
+        # Simplified once: the scope check reads a cited section's body on every answer.
+        self.simplified_bodies = {
+            section_id: self.scripts.to_simplified(section.body)
+            for section_id, section in index.sections.items()
+        }
         self.scope = Scope(
             "".join(
                 self.scripts.to_simplified(f"{section.document}{section.title}{section.body}")
@@ -118,7 +123,7 @@ class AnswerEngine:
                 question, phrases.NOT_COVERED, script, sources, retrieval_query
             )
         section = self.index.sections[hits[0].chunk.section_id]
-        outside = self.scope.check(simplified, self.scripts.to_simplified(section.body))
+        outside = self.scope.check(simplified, self.simplified_bodies[section.id])
         if outside is not None:
             reply = (
                 phrases.NOT_COVERED_PLACE.format(place=outside.subject)
