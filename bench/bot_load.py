@@ -124,7 +124,6 @@ async def time_bot_process(asked: list[str], worker: str) -> Run:
     from tests.support.instances import running_instances
 
     knowledge = knowledge_copy()
-    update_ids = iter(range(900_000_001, 900_100_000))
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         async with (
@@ -141,19 +140,13 @@ async def time_bot_process(asked: list[str], worker: str) -> Run:
                 GREENBOT_THROTTLE_PER_MINUTE="0",
                 GREENBOT_SCHEDULER_ENABLED="false",
                 GREENBOT_ANSWER_WORKER=worker,
-            ) as instances,
+            ),
         ):
-            url = instances[0].url
-
+            # One instance: the fake posts each update to the webhook it registered.
             async def ask(user_id: int, text: str) -> tuple[float, float, str | None]:
                 user = fake.user(user_id)
-                message = fake.methods.new_message(
-                    fake.methods.chat_for(user.chat_id), user.user, text=text
-                )
-                user.mark()
                 posted = time.monotonic()
-                update = {"update_id": next(update_ids), "message": message}
-                await fake.post_update(url, update, secret_token=SECRET)
+                await user.send_text(text)
                 reply = await user.wait_for_message(timeout=REPLY_TIMEOUT)
                 return posted, reply.sent_at, reply.plain
 
