@@ -1,5 +1,6 @@
-"""Answers to citizens: the best sentences from the best passages, cited, in the asker's script;
-or a plain "not covered" when the evidence is below the calibrated threshold.
+"""Answers to citizens: the sentence that states what was asked, from the best passage, with
+at most two supporting ones, cited, in the asker's script; or a plain "not covered" when the
+learned coverage decision (knowledge/coverage.py) or the scope check says so.
 """
 
 from __future__ import annotations
@@ -9,21 +10,22 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge import phrases
 from knowledge.chunking import split_sentences
+from knowledge.compose import Sentence, compose, full_width
+from knowledge.coverage import CoverageJudge, cover_features, unknown_years
 from knowledge.questions import Intent, answer_shape, clean, is_follow_up
+from knowledge.retrieval import Hit
 from knowledge.scope import Scope
 from knowledge.sections import PLAN_SOURCE, Section
 
 if TYPE_CHECKING:
+    from knowledge.glossary import Glossary
     from knowledge.index import IndexedChunk, KnowledgeIndex
     from knowledge.llm import Rewriter
-    from knowledge.retrieval import Hit, Retriever
+    from knowledge.retrieval import Query, Retriever
     from knowledge.scripts import Script
 
 MAX_SOURCES = 5
-SHAPE_BONUS = 0.5  # a sentence stating the kind of fact asked for beats one merely on topic
-MAX_SENTENCES = 3
 UNRANKED = 5  # rank given to a chunk of the cited section that retrieval did not return
-ANSWER_CHARS = 360
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,14 @@ class AnswerEngine:
         threshold: float,
         max_question_chars: int = 2000,
         rewriter: Rewriter | None = None,
+        judge: CoverageJudge | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
         self.index = index
         self.retriever = retriever
         self.threshold = threshold
+        self.judge = judge or CoverageJudge(None, threshold=threshold)
+        self.glossary = glossary
         self.max_question_chars = max_question_chars
         self.rewriter = rewriter
         self.scripts = index.scripts
@@ -114,24 +120,41 @@ class AnswerEngine:
         context = (
             self.scripts.to_simplified(previous) if previous and is_follow_up(simplified) else None
         )
+        if self.rewriter is not None:
+            simplified = self.rewriter.rephrase(simplified, context=context) or simplified
         query = self.retriever.prepare(simplified, context=context)
         hits = self.retriever.search(query, k=MAX_SOURCES)
         retrieval_query = f"{context} {simplified}" if context else simplified
+        definition = self.glossary.asked(query.text) if self.glossary else None
+        if definition is not None:
+            hits = self._put_first(hits, definition.plan)
         sources = [self._source(hit) for hit in hits]
-        if not hits or hits[0].score < self.threshold:
+        if not hits:
+            return self._not_covered(
+                question, phrases.NOT_COVERED, script, sources, retrieval_query
+            )
+        features = cover_features(query, hits, self.retriever, self.scope)
+        if definition is None and not self.judge.covered(features):
             return self._not_covered(
                 question, phrases.NOT_COVERED, script, sources, retrieval_query
             )
         section = self.index.sections[hits[0].chunk.section_id]
-        outside = self.scope.check(simplified, self.simplified_bodies[section.id])
-        if outside is not None:
+        outside = self.scope.check(query.text, self.simplified_bodies[section.id])
+        years = unknown_years(query.text, self.scope.corpus_text)
+        if outside is not None or years:
             reply = (
                 phrases.NOT_COVERED_PLACE.format(place=outside.subject)
-                if outside.reason == "place"
+                if outside is not None and outside.reason == "place"
                 else phrases.NOT_COVERED_PRICE
+                if outside is not None
+                else phrases.NOT_COVERED_YEAR.format(year=years[0])
             )
             return self._not_covered(question, reply, script, sources, retrieval_query)
-        body = self._extract(hits, section.id, query.terms, simplified)
+        body = self._extract(hits, section.id, query, simplified)
+        if definition is not None:
+            body = full_width(
+                phrases.DEFINITION.format(term=definition.term, explain=definition.explain)
+            ) + phrases.IN_THE_PLAN + body
         if section.source != PLAN_SOURCE and section.title not in body:
             body = (
                 f"【{section.title}】{body}"  # a guide's list items name their category only here
@@ -139,7 +162,10 @@ class AnswerEngine:
         if self.rewriter is not None:
             body = self.rewriter.rewrite(question=simplified, draft=body, passages=hits) or body
         body = self.scripts.to_script(body, script)
-        citation = self.scripts.to_script(citation_for(section), script)
+        citation = citation_for(section)
+        if definition is not None:
+            citation += "\n" + phrases.GLOSSARY_CITATION
+        citation = self.scripts.to_script(citation, script)
         return Answer(
             question=question,
             covered=True,
@@ -150,6 +176,23 @@ class AnswerEngine:
             citation=citation,
             retrieval_query=retrieval_query,
         )
+
+    def _put_first(self, hits: list[Hit], verbatim: str) -> list[Hit]:
+        """A definition cites the plan passage that uses the term: the best ranked one, or the
+        first in the plan when retrieval found none."""
+        folded = self.scripts.to_simplified(verbatim)
+        using = [h for h in hits if folded in self.scripts.to_simplified(h.chunk.text)]
+        if not using:
+            chunk = next(
+                (c for c in self.index.chunks if folded in self.scripts.to_simplified(c.text)),
+                None,
+            )
+            if chunk is None:
+                return hits
+            top = hits[0].score if hits else 1.0
+            using = [Hit(chunk=chunk, score=top, cosine=0.0, coverage=0.0)]
+        first = using[0]
+        return [first, *[h for h in hits if h.chunk.id != first.chunk.id]][:MAX_SOURCES]
 
     def _not_covered(
         self,
@@ -181,48 +224,32 @@ class AnswerEngine:
             source=section.document,
         )
 
-    def _extract(
-        self, hits: list[Hit], section_id: str, terms: dict[str, float], question: str
-    ) -> str:
-        """Up to three sentences of the cited section, chosen by the question's words (and by
-        stating the kind of fact asked for: a date, a phone number, a duration, a figure), kept
-        in reading order, whole."""
-        shape = answer_shape(question)
+    def _extract(self, hits: list[Hit], section_id: str, query: Query, question: str) -> str:
+        """The lead and up to two supporting sentences, from the cited section: the passages
+        retrieval ranked first, then the rest of the section (it can hold the sentence that
+        states the date or duration asked for)."""
         tokenizer = self.index.tokenizer
-        candidates: list[tuple[float, int, int, str]] = []
+        idf = self.index.bm25.idf
+        terms = query.terms
+
+        def weigh(text: str) -> float:
+            words = set(tokenizer.tokens(self.scripts.to_simplified(text)))
+            return sum(w * idf(t) for t, w in terms.items() if t in words)
+
         hit_rank = {
             hit.chunk.id: rank
             for rank, hit in enumerate(h for h in hits if h.chunk.section_id == section_id)
         }
-        for chunk in self.chunks_by_section[section_id]:
-            # A chunk retrieval ranked counts more; the rest of the section can still hold the
-            # sentence that states the date or duration asked for.
-            rank = hit_rank.get(chunk.id, min(len(hit_rank), UNRANKED))
-            for n, sentence in enumerate(split_sentences(chunk.text)):
-                words = set(tokenizer.tokens(self.scripts.to_simplified(sentence)))
-                overlap = sum(w * self.index.bm25.idf(t) for t, w in terms.items() if t in words)
-                if shape is not None and shape.search(sentence):
-                    overlap = overlap * 1.5 + SHAPE_BONUS  # even with no word in common
-                overlap *= 1.0 - 0.1 * rank  # the better passage wins ties
-                candidates.append((overlap, chunk.position, n, sentence))
-        best = sorted(candidates, key=lambda c: c[0], reverse=True)
-        chosen: list[tuple[float, int, int, str]] = []
-        length = 0
-        for candidate in best:
-            if len(chosen) == MAX_SENTENCES or (chosen and candidate[0] <= 0):
-                break
-            if chosen and length + len(candidate[3]) > ANSWER_CHARS:
-                continue
-            chosen.append(candidate)
-            length += len(candidate[3])
-        if shape is not None and not any(shape.search(c[3]) for c in chosen):
-            # Asked "多久" or "哪天": the sentence stating it belongs in the answer, in place
-            # of the weakest one on topic.
-            stating = next((c for c in best if shape.search(c[3])), None)
-            if stating is not None:
-                chosen = [*chosen[: MAX_SENTENCES - 1], stating]
-        chosen.sort(key=lambda c: (c[1], c[2]))
-        return "".join(c[3] for c in chosen).strip()
+        sentences = [
+            Sentence(
+                text=sentence,
+                rank=hit_rank.get(chunk.id, min(len(hit_rank), UNRANKED)),
+                order=(chunk.position, n),
+            )
+            for chunk in self.chunks_by_section[section_id]
+            for n, sentence in enumerate(split_sentences(chunk.text))
+        ]
+        return compose(sentences, weigh, answer_shape(question))
 
 
 def citation_for(section: Section) -> str:

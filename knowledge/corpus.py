@@ -15,7 +15,7 @@ GUIDES_DIR = CORPUS_DIR / "guides"
 
 
 def corpus_files(corpus_dir: Path = CORPUS_DIR) -> list[Path]:
-    return sorted(p for p in corpus_dir.rglob("*") if p.suffix in {".txt", ".md"})
+    return sorted(p for p in corpus_dir.rglob("*") if p.suffix in {".txt", ".md", ".yaml"})
 
 
 def load_sections(corpus_dir: Path = CORPUS_DIR) -> list[Section]:

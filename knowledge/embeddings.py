@@ -110,6 +110,21 @@ class TextEmbeddings(Embeddings):
         )
         return vectors.tolist()
 
+    def embed_questions(self, texts: list[str]) -> list[list[float]]:
+        """Many questions at once (the questions indexed beside the passages), "query" prompt:
+        e5 compares question with question symmetrically under the same prompt."""
+        if not texts:
+            return []
+        vectors = self.model.encode(
+            list(texts),
+            prompt_name=self._prompt(QUERY_PROMPT),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()
+
     def embed_query(self, text: str) -> list[float]:
         """One question: a single string (no batching or sorting), the "query" prompt."""
         vector = self.model.encode(

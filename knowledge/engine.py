@@ -4,13 +4,27 @@ missing or stale (a changed corpus, model or chunker)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge import learned
 from knowledge.answer import AnswerEngine
+from knowledge.bridge import Bridge
 from knowledge.corpus import CORPUS_DIR, fingerprint, load_sections
-from knowledge.index import IndexConfig, Progress, build_index, is_fresh, load_index
-from knowledge.retrieval import Retriever, Weights
+from knowledge.coverage import CoverageJudge
+from knowledge.glossary import Glossary
+from knowledge.index import (
+    IndexConfig,
+    KnowledgeIndex,
+    Progress,
+    build_index,
+    is_fresh,
+    load_index,
+)
+from knowledge.probes import load_glossary
+from knowledge.retrieval import Retriever
+
+MODELS_FILE = Path(__file__).parent / "models.json"  # fitted by `greenbot eval --train`
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +38,7 @@ class EngineConfig:
     chroma_server_url: str | None = None
     corpus_dir: Path = CORPUS_DIR
     max_question_chars: int = 2000
-    weights: Weights = field(default_factory=Weights)
+    models: Path | None = MODELS_FILE
 
     @property
     def index(self) -> IndexConfig:
@@ -55,14 +69,27 @@ def create_engine(
             embeddings=embeddings,
             fingerprint=stamp,
             progress=progress,
+            corpus_dir=config.corpus_dir,
         )
     else:
         index = load_index(config.index, embeddings=embeddings)
-    retriever = Retriever(index, weights=config.weights)
+    return assemble(index, config, rewriter=rewriter)
+
+
+def assemble(index: KnowledgeIndex, config: EngineConfig, *, rewriter=None) -> AnswerEngine:  # type: ignore[no-untyped-def]
+    """The engine over a loaded index: the glossary and the bridge built on it, and the fitted
+    ranking and coverage models when `config.models` exists."""
+    terms = load_glossary(config.corpus_dir)
+    vocabulary = {token for chunk in index.chunks for token in chunk.tokens}
+    bridge = Bridge(index.tokenizer, vocabulary, terms)
+    models = learned.load(config.models) if config.models and config.models.exists() else {}
+    retriever = Retriever(index, ranker=models.get("ranker"), bridge=bridge)
     return AnswerEngine(
         index,
         retriever,
         threshold=config.threshold,
         max_question_chars=config.max_question_chars,
         rewriter=rewriter,
+        judge=CoverageJudge(models.get("coverage"), threshold=config.threshold),
+        glossary=Glossary(terms),
     )

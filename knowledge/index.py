@@ -22,6 +22,7 @@ import numpy as np
 from knowledge.chunking import chunk_sections
 from knowledge.lexical import BM25Index
 from knowledge.lexicon import Tokenizer
+from knowledge.probes import PassageQuestions, fold, load_passage_questions
 from knowledge.scripts import ScriptConverter
 from knowledge.sections import Departments, Section
 from knowledge.vectors import PrecomputedEmbeddings, nearest, open_store, replace_all
@@ -32,10 +33,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 3  # bump when chunking, tokenizing or the stored layout changes
+INDEX_VERSION = 4  # bump when chunking, tokenizing or the stored layout changes
 EMBED_BATCH = 32
 QUERY_CACHE_SIZE = 2048
 Progress = Callable[[int, int], None]
+PASSAGE, QUESTION = "passage", "question"  # the two kinds of entry in the Chroma collection
+PROBE_PREFIX = "q:"
+QUESTION_KEY = "问："  # a probe's text in the store and the vector cache: never a passage's
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,16 @@ class IndexedChunk:
     position: int
     text: str  # as written in the source
     search_text: str  # Simplified, prefixed with the section title: what is embedded
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A question a citizen would ask about a passage: searched beside the passages, it leads
+    to the chunk that answers it."""
+
+    text: str  # Simplified
+    chunk: int  # position in the index's chunks
     tokens: tuple[str, ...]
 
 
@@ -74,11 +88,18 @@ class KnowledgeIndex:
         embeddings: Embeddings,
         tokenizer: Tokenizer,
         scripts: ScriptConverter,
+        probes: list[Probe] | None = None,
+        probe_vectors: np.ndarray | None = None,
     ) -> None:
         self.sections = {section.id: section for section in sections}
         self.chunks = chunks
         self.position = {chunk.id: n for n, chunk in enumerate(chunks)}
         self.vectors = vectors
+        self.probes = probes or []
+        self.probe_vectors = (
+            probe_vectors if probe_vectors is not None else np.zeros((0, vectors.shape[1]))
+        )
+        self.probe_bm25 = BM25Index([list(p.tokens) for p in self.probes])
         self.store = store
         self.embeddings = embeddings
         self.tokenizer = tokenizer
@@ -97,9 +118,20 @@ class KnowledgeIndex:
         return vector
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(chunk index, cosine) from Chroma's HNSW index, best first."""
-        hits = nearest(self.store, vector.tolist(), k)
+        """(chunk index, cosine) of the nearest passages from Chroma's HNSW index, best first."""
+        hits = nearest(self.store, vector.tolist(), k, kind=PASSAGE)
         return [(self.position[cid], score) for cid, score in hits if cid in self.position]
+
+    def dense_probes(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(probe index, cosine) of the nearest citizen questions, best first."""
+        if not self.probes:
+            return []
+        hits = nearest(self.store, vector.tolist(), k, kind=QUESTION)
+        return [
+            (int(pid[len(PROBE_PREFIX) :]), score)
+            for pid, score in hits
+            if pid.startswith(PROBE_PREFIX)
+        ]
 
 
 def _section_to_dict(section: Section) -> dict[str, Any]:
@@ -138,17 +170,62 @@ def make_chunks(
     return chunks
 
 
+def make_probes(
+    chunks: list[IndexedChunk],
+    sections: dict[str, Section],
+    entries: list[PassageQuestions],
+    tokenizer: Tokenizer,
+    scripts: ScriptConverter,
+) -> list[Probe]:
+    """Each entry's questions, pointed at the chunk of its source that holds its anchor."""
+    folded = [fold(chunk.text, scripts) for chunk in chunks]
+    families = [_family(sections[chunk.section_id].source) for chunk in chunks]
+    probes: list[Probe] = []
+    missing = 0
+    for entry in entries:
+        anchor = fold(entry.anchor, scripts)
+        family = _family(entry.source)
+        target = next(
+            (n for n, text in enumerate(folded) if families[n] == family and anchor in text),
+            None,
+        )
+        if target is None:
+            missing += 1
+            continue
+        for question in entry.questions:
+            text = scripts.to_simplified(question)
+            probes.append(Probe(text=text, chunk=target, tokens=tuple(tokenizer.tokens(text))))
+    if missing:
+        log.warning("%d passage-question anchors match no passage", missing)
+    return probes
+
+
+def _family(source: str) -> str:
+    """"plan", or the guide's slug (a section's `guide:home-energy`, an entry's
+    `home-energy.md`)."""
+    if source in ("", "plan"):
+        return "plan"
+    return source.removeprefix("guide:").removesuffix(".md")
+
+
 def _embed_unique(
     embeddings: Embeddings,
     texts: list[str],
     cache: dict[str, list[float]],
     progress: Progress | None,
 ) -> dict[str, list[float]]:
-    """Embed each distinct text once, reusing vectors from the previous build."""
+    """Embed each distinct text once, reusing vectors from the previous build. A probe's key
+    starts with QUESTION_KEY and is embedded as a question."""
     todo = [t for t in dict.fromkeys(texts) if t not in cache]
     for start in range(0, len(todo), EMBED_BATCH):
         batch = todo[start : start + EMBED_BATCH]
-        cache.update(zip(batch, embeddings.embed_documents(batch), strict=True))
+        passages = [t for t in batch if not t.startswith(QUESTION_KEY)]
+        questions = [t for t in batch if t.startswith(QUESTION_KEY)]
+        cache.update(zip(passages, embeddings.embed_documents(passages), strict=True))
+        if questions:
+            embed = getattr(embeddings, "embed_questions", None) or embeddings.embed_documents
+            stripped = [q[len(QUESTION_KEY) :] for q in questions]
+            cache.update(zip(questions, embed(stripped), strict=True))
         if progress:
             progress(min(start + EMBED_BATCH, len(todo)), len(todo))
     if progress and not todo:
@@ -166,9 +243,16 @@ def _previous_vectors(config: IndexConfig) -> dict[str, list[float]]:
             json.loads(line)["search_text"]
             for line in (config.index_dir / "chunks.jsonl").read_text("utf-8").splitlines()
         ]
+        known = {text: vectors[n].tolist() for n, text in enumerate(texts) if n < len(vectors)}
+        probe_file = config.index_dir / "probes.jsonl"
+        if probe_file.exists():
+            probe_vectors = np.load(config.index_dir / "probe_vectors.npy")
+            for n, line in enumerate(probe_file.read_text("utf-8").splitlines()):
+                if n < len(probe_vectors):
+                    known[QUESTION_KEY + json.loads(line)["text"]] = probe_vectors[n].tolist()
     except (OSError, ValueError, KeyError):
         return {}
-    return {text: vectors[n].tolist() for n, text in enumerate(texts) if n < len(vectors)}
+    return known
 
 
 def _store(config: IndexConfig, embeddings: Embeddings) -> Chroma:
@@ -189,22 +273,41 @@ def build_index(
     progress: Progress | None = None,
     tokenizer: Tokenizer | None = None,
     scripts: ScriptConverter | None = None,
+    corpus_dir: Path | None = None,
 ) -> KnowledgeIndex:
+    """`corpus_dir` holds the passage questions (none are indexed without it)."""
     started = time.perf_counter()
     tokenizer = tokenizer or Tokenizer()
     scripts = scripts or ScriptConverter()
     chunks = make_chunks(sections, tokenizer, scripts)
+    probes = make_probes(
+        chunks,
+        {s.id: s for s in sections},
+        load_passage_questions(corpus_dir) if corpus_dir else [],
+        tokenizer,
+        scripts,
+    )
     texts = [chunk.search_text for chunk in chunks]
-    cache = _embed_unique(embeddings, texts, _previous_vectors(config), progress)
+    probe_texts = [QUESTION_KEY + probe.text for probe in probes]
+    cache = _embed_unique(embeddings, texts + probe_texts, _previous_vectors(config), progress)
     vectors = np.asarray([cache[text] for text in texts], dtype=np.float32)
+    probe_vectors = np.asarray(
+        [cache[text] for text in probe_texts], dtype=np.float32
+    ).reshape(len(probes), vectors.shape[1])
     store = _store(config, PrecomputedEmbeddings(embeddings, cache))
     replace_all(
         store,
-        ids=[c.id for c in chunks],
-        texts=texts,
-        metadatas=[{"section": c.section_id, "position": c.position} for c in chunks],
+        ids=[c.id for c in chunks] + [f"{PROBE_PREFIX}{n}" for n in range(len(probes))],
+        texts=texts + probe_texts,
+        metadatas=[
+            {"section": c.section_id, "position": c.position, "kind": PASSAGE} for c in chunks
+        ]
+        + [
+            {"section": chunks[p.chunk].section_id, "target": chunks[p.chunk].id, "kind": QUESTION}
+            for p in probes
+        ],
     )
-    _write(config.index_dir, sections, chunks, vectors, config, fingerprint)
+    _write(config.index_dir, sections, chunks, vectors, config, fingerprint, probes, probe_vectors)
     log.info("indexed %d chunks in %.1f s", len(chunks), time.perf_counter() - started)
     return KnowledgeIndex(
         sections=sections,
@@ -214,6 +317,8 @@ def build_index(
         embeddings=embeddings,
         tokenizer=tokenizer,
         scripts=scripts,
+        probes=probes,
+        probe_vectors=probe_vectors,
     )
 
 
@@ -224,6 +329,8 @@ def _write(
     vectors: np.ndarray,
     config: IndexConfig,
     fingerprint: str,
+    probes: list[Probe],
+    probe_vectors: np.ndarray,
 ) -> None:
     """Write to a sibling folder and swap it in, so a crash never leaves half an index."""
     staging = index_dir.with_name(index_dir.name + ".building")
@@ -236,12 +343,17 @@ def _write(
         for chunk in chunks:
             out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
     np.save(staging / "vectors.npy", vectors)
+    with (staging / "probes.jsonl").open("w", encoding="utf-8") as out:
+        for probe in probes:
+            out.write(json.dumps(asdict(probe), ensure_ascii=False) + "\n")
+    np.save(staging / "probe_vectors.npy", probe_vectors)
     manifest = {
         "version": INDEX_VERSION,
         "fingerprint": fingerprint,
         "model": config.model,
         "collection": config.collection,
         "chunks": len(chunks),
+        "probes": len(probes),
         "built_at": time.time(),
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), "utf-8")
@@ -283,6 +395,12 @@ def load_index(
         data = json.loads(line)
         data["tokens"] = tuple(data["tokens"])
         chunks.append(IndexedChunk(**data))
+    probes = []
+    probe_file = config.index_dir / "probes.jsonl"
+    if probe_file.exists():
+        for line in probe_file.read_text("utf-8").splitlines():
+            data = json.loads(line)
+            probes.append(Probe(data["text"], data["chunk"], tuple(data["tokens"])))
     return KnowledgeIndex(
         sections=sections,
         chunks=chunks,
@@ -291,4 +409,6 @@ def load_index(
         embeddings=embeddings,
         tokenizer=tokenizer or Tokenizer(),
         scripts=scripts or ScriptConverter(),
+        probes=probes,
+        probe_vectors=np.load(config.index_dir / "probe_vectors.npy") if probes else None,
     )

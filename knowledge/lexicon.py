@@ -236,6 +236,15 @@ class Tokenizer:
 
         return jieba.posseg.POSTokenizer(self._jieba)
 
+    def word_frequency(self, word: str) -> int:
+        """jieba's dictionary count for `word` (0 when it is no word, only a prefix or unknown)."""
+        self._jieba.check_initialized()
+        return int(self._jieba.FREQ.get(word) or 0)
+
+    def person_names(self, text: str) -> list[str]:
+        """Words jieba tags as personal names (`nr`)."""
+        return [pair.word for pair in self._tagger.cut(text) if pair.flag == "nr"]
+
     def place_names(self, text: str) -> list[str]:
         """Words jieba tags as place names (`ns`), for the scope check."""
         return [pair.word for pair in self._tagger.cut(text) if pair.flag == "ns"]

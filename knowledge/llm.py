@@ -1,5 +1,5 @@
-"""Optional: an LLM rewrites the extractive draft into a friendlier reply, strictly from the
-retrieved passages. Off unless an OpenAI-compatible endpoint is configured; on any failure the
+"""Optional: an LLM rewrites the citizen's question into the plan's words before retrieval, and
+the extractive draft into a friendlier reply after it, strictly from the retrieved passages. Off unless an OpenAI-compatible endpoint is configured; on any failure the
 extractive draft stands, so the LLM can make an answer nicer but never makes one missing."""
 
 from __future__ import annotations
@@ -19,11 +19,27 @@ SYSTEM_PROMPT = (
     "不要写出处，出处由系统另附。"
 )
 MAX_PASSAGES = 3
+REPHRASE_PROMPT = (
+    "你帮助检索《铜仁市“十四五”节能减排综合工作方案》和绿色生活指南。"
+    "把市民的口语问题改写成一句用方案术语表达的检索问句（如“烧煤的锅炉”写成“燃煤锅炉”，"
+    "“臭水沟”写成“黑臭水体”），保留问题中的数字、年份、地名和要问的内容，不要回答问题，"
+    "不要添加问题里没有的内容。只输出改写后的一句话。"
+)
+MAX_REPHRASE_CHARS = 200
 
 
 class Rewriter:
     def __init__(self, chat_model: Any) -> None:
         self.chat_model = chat_model
+
+    def rephrase(self, question: str, *, context: str | None = None) -> str | None:
+        """The question in the plan's words, for retrieval only (the citizen's own words are
+        kept alongside, so a poor rewrite can add terms but not remove the question's own)."""
+        asked = f"上一个问题：{context}\n市民的问题：{question}" if context else question
+        text = self._invoke([("system", REPHRASE_PROMPT), ("human", asked)])
+        if not text or len(text) > MAX_REPHRASE_CHARS:
+            return None
+        return f"{question} {text}" if text != question else None
 
     def rewrite(self, *, question: str, draft: str, passages: list[Hit]) -> str | None:
         material = "\n".join(
@@ -33,12 +49,13 @@ class Rewriter:
             ("system", SYSTEM_PROMPT),
             ("human", f"资料：\n{material}\n\n摘录：{draft}\n\n市民的问题：{question}"),
         ]
+        return self._invoke(messages)
+
+    def _invoke(self, messages: list[tuple[str, str]]) -> str | None:
         try:
             reply = self.chat_model.invoke(messages)
-        except Exception as error:  # any provider error: keep the extractive answer
-            log.warning(
-                "LLM rewrite failed, keeping the extractive answer: %s", type(error).__name__
-            )
+        except Exception as error:  # any provider error: keep the extractive path
+            log.warning("LLM step failed, keeping the extractive path: %s", type(error).__name__)
             return None
         text = str(getattr(reply, "content", "") or "").strip()
         return text or None

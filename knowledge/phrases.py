@@ -40,6 +40,17 @@ NOT_COVERED_PRICE = (
     "价格和收费问题，请向商家或拨打 12345 政务服务便民热线咨询。"
 )
 
+NOT_COVERED_YEAR = (
+    "抱歉，方案和指南里没有关于{year}年的内容（方案讲的是“十四五”时期，即2021—2025年），"
+    "我不想给您不准确的信息。\n"
+    f"我可以帮您：\n{CAPABILITIES}\n"
+    "其他政务问题，请拨打 12345 政务服务便民热线咨询。"
+)
+
+DEFINITION = "{term}，通俗地说：{explain}"
+IN_THE_PLAN = "方案中的原文："
+GLOSSARY_CITATION = "释义：绿色铜仁助手词汇表（通俗解释，供参考）"
+
 EMPTY_QUESTION = "请输入您想了解的问题，例如：“垃圾分类怎么做？”"
 
 CITATION_PLAN = "出处：{document}{section} {title}"

@@ -1,124 +1,221 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates, fused by reciprocal rank,
-then reranked on features of each candidate against the question.
+"""Source-aware hybrid retrieval with a learned ranking.
 
-The rerank score is the evidence the answer engine compares with its "not covered" threshold,
-so it is built to be comparable across questions (a cosine rescaled to e5's range, and the
-share of the question's informative words the passage contains), unlike raw BM25 or RRF.
+Four candidate lists: BM25 and e5 over the passages, and BM25 and e5 over the questions written
+for each passage (a question that matches leads to its passage). Each list is ranked within its
+source family (the plan, the guides), so guide tips cannot crowd the plan out of the candidates;
+reciprocal-rank fusion is computed on those family ranks. Which family the question belongs to
+is read from its nearest written questions (a question about what the government will do lands
+among the plan's). A logistic model over these features, fitted on the dev questions with
+cross-validation (`greenbot eval --train`), orders the candidates; without a model a fixed
+fusion stands in.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from knowledge.questions import asks_for_figure
 
 if TYPE_CHECKING:
+    from knowledge.bridge import Bridge
     from knowledge.index import IndexedChunk, KnowledgeIndex
+    from knowledge.learned import LogisticModel
 
-Mode = Literal["hybrid", "bm25", "dense"]
 RRF_K = 60
-# e5 similarities bunch between ~0.75 (unrelated) and ~0.95 (paraphrase): rescale that band.
-COSINE_FLOOR = 0.82
-COSINE_CEIL = 0.92
 SYNONYM_CREDIT = 0.8
-FIGURE_BONUS = 0.05  # a question asking "how much" prefers a passage stating a target figure
+GLOSSARY_WEIGHT = 0.8
+FAMILY_NEIGHBOURS = 10
+FAMILY_TEMPERATURE = 0.02
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％)")
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Rerank mix, tuned on the dev set by `greenbot eval --tune`."""
-
-    dense: float = 0.4
-    lexical: float = 0.5
-    fusion: float = 0.1
+RANK_FEATURES = (
+    "cos_passage",
+    "cos_question",
+    "coverage",
+    "rrf",
+    "bm25_passage",
+    "bm25_question",
+    "family_prior",
+    "is_plan",
+    "figure",
+)
 
 
 @dataclass(frozen=True)
 class Hit:
     chunk: IndexedChunk
-    score: float  # rerank evidence in [0, 1]
+    score: float  # ranking evidence in [0, 1]
     cosine: float
     coverage: float
+    features: dict[str, float] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
 class Query:
-    """A question prepared once: its words (with synonyms) and its embedding."""
+    """A question prepared once: its words (with synonyms and glossary terms), its embedding."""
 
-    text: str
+    text: str  # normalised (numerals, typos), Simplified
     terms: dict[str, float]
     groups: tuple[tuple[str, tuple[str, ...]], ...]  # each question word with its synonyms
     vector: np.ndarray | None
     wants_figure: bool = False
+    expansions: tuple[str, ...] = ()  # glossary terms the everyday words stood for
 
 
 class Retriever:
     def __init__(
-        self, index: KnowledgeIndex, *, candidates: int = 20, weights: Weights | None = None
+        self,
+        index: KnowledgeIndex,
+        *,
+        candidates: int = 12,
+        ranker: LogisticModel | None = None,
+        bridge: Bridge | None = None,
     ):
         self.index = index
         self.candidates = candidates
-        self.weights = weights or Weights()
+        self.ranker = ranker
+        self.bridge = bridge
         self._max_idf = max(
             (index.bm25.idf(t) for c in index.chunks for t in c.tokens), default=1.0
         )
+        self.families = np.array(
+            [index.sections[c.section_id].source == "plan" for c in index.chunks]
+        )
+        self._probe_chunks = np.array([p.chunk for p in index.probes], dtype=np.int64)
 
     def prepare(self, text: str, *, context: str | None = None, embed: bool = True) -> Query:
         """`context` (the previous question) lends its words at half weight to a follow-up."""
         tokenizer = self.index.tokenizer
+        if self.bridge is not None:
+            text = self.bridge.normalize(text)
+        expansions = self.bridge.expansions(text) if self.bridge is not None else []
         terms = tokenizer.query_terms(text)
-        groups = tuple(tokenizer.synonym_groups(text))
+        groups = list(tokenizer.synonym_groups(text))
+        for expansion in expansions:
+            term_tokens = tokenizer.tokens(expansion.term)
+            for token in term_tokens:
+                terms.setdefault(token, GLOSSARY_WEIGHT)
+            groups = [
+                (word, synonyms + tuple(term_tokens) if word in expansion.phrase else synonyms)
+                for word, synonyms in groups
+            ]
         if context:
             for term, weight in tokenizer.query_terms(context).items():
                 terms.setdefault(term, 0.5 * weight)
         dense_text = f"{context} {text}" if context else text
         vector = self.index.embed_query(dense_text) if embed else None
-        wants_figure = asks_for_figure(dense_text)
         return Query(
-            text=text, terms=terms, groups=groups, vector=vector, wants_figure=wants_figure
+            text=text,
+            terms=terms,
+            groups=tuple(groups),
+            vector=vector,
+            wants_figure=asks_for_figure(dense_text),
+            expansions=tuple(e.term for e in expansions),
         )
 
-    def search(self, query: Query, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
-        lexical = self.index.bm25.search(query.terms, self.candidates) if mode != "dense" else []
-        dense = (
-            self.index.dense(query.vector, self.candidates)
-            if mode != "bm25" and query.vector is not None
-            else []
-        )
-        if mode == "hybrid":
-            return self._rerank(query, lexical, dense)[:k]
-        single = lexical if mode == "bm25" else dense
-        return [self._hit(query, i, None) for i, _ in single[:k]]
+    # -- candidates -------------------------------------------------------------------------
 
-    def _rerank(
-        self, query: Query, lexical: list[tuple[int, float]], dense: list[tuple[int, float]]
-    ) -> list[Hit]:
+    def _lists(self, query: Query) -> dict[str, list[tuple[int, float]]]:
+        """Each candidate list as (chunk, score), best first, one entry per chunk."""
+        index = self.index
+        depth = self.candidates * 4
+        lists = {"bm25_passage": index.bm25.search(query.terms, depth)}
+        lists["bm25_question"] = _best_per_chunk(
+            (index.probes[i].chunk, s) for i, s in index.probe_bm25.search(query.terms, depth * 4)
+        )
+        if query.vector is not None:
+            lists["dense_passage"] = index.dense(query.vector, depth)
+            lists["dense_question"] = _best_per_chunk(
+                (index.probes[i].chunk, s) for i, s in index.dense_probes(query.vector, depth * 4)
+            )
+        return lists
+
+    def _family_prior(self, query: Query) -> float:
+        """P(the answer is in the plan), from the families of the nearest written questions."""
+        if query.vector is None or not len(self._probe_chunks):
+            return 0.5
+        cosines = self.index.probe_vectors @ query.vector
+        top = np.argsort(-cosines)[:FAMILY_NEIGHBOURS]
+        weights = np.exp((cosines[top] - cosines[top[0]]) / FAMILY_TEMPERATURE)
+        plan = self.families[self._probe_chunks[top]]
+        return float((weights * plan).sum() / weights.sum())
+
+    def candidate_features(self, query: Query) -> list[tuple[int, dict[str, float]]]:
+        """Every candidate chunk with its ranking features (also what the ranker is fitted on)."""
+        lists = self._lists(query)
         fused: dict[int, float] = {}
-        for ranking in (lexical, dense):
-            for rank, (i, _) in enumerate(ranking):
-                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for ranking in lists.values():
+            seen = {True: 0, False: 0}
+            for i, _ in ranking:
+                family = bool(self.families[i])
+                if seen[family] >= self.candidates:
+                    continue
+                seen[family] += 1
+                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + seen[family])
         if not fused:
             return []
-        best = max(fused.values())
-        hits = [self._hit(query, i, fused[i] / best) for i in fused]
-        hits.sort(key=lambda hit: hit.score, reverse=True)
-        return hits
+        best_fused = max(fused.values())
+        maxima = {name: max((s for _, s in r), default=0.0) or 1.0 for name, r in lists.items()}
+        scores = {name: dict(r) for name, r in lists.items()}
+        prior = self._family_prior(query)
+        probe_cos = self._probe_cosines(query)
+        rows = []
+        for i in fused:
+            chunk = self.index.chunks[i]
+            plan = bool(self.families[i])
+            cosine = (
+                float(self.index.vectors[i] @ query.vector) if query.vector is not None else 0.0
+            )
+            rows.append(
+                (
+                    i,
+                    {
+                        "cos_passage": cosine,
+                        "cos_question": probe_cos.get(i, cosine),
+                        "coverage": self.coverage(query, chunk),
+                        "rrf": fused[i] / best_fused,
+                        "bm25_passage": scores["bm25_passage"].get(i, 0.0)
+                        / maxima["bm25_passage"],
+                        "bm25_question": scores["bm25_question"].get(i, 0.0)
+                        / maxima["bm25_question"],
+                        "family_prior": prior if plan else 1.0 - prior,
+                        "is_plan": float(plan),
+                        "figure": float(query.wants_figure and bool(FIGURE.search(chunk.text))),
+                    },
+                )
+            )
+        return rows
 
-    def _hit(self, query: Query, i: int, fusion: float | None) -> Hit:
-        chunk = self.index.chunks[i]
-        cosine = float(self.index.vectors[i] @ query.vector) if query.vector is not None else 0.0
-        coverage = self.coverage(query, chunk)
-        scaled = min(max((cosine - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR), 0.0), 1.0)
-        w = self.weights
-        score = w.dense * scaled + w.lexical * coverage + w.fusion * (fusion or 0.0)
-        if query.wants_figure and FIGURE.search(chunk.text):
-            score += FIGURE_BONUS
-        return Hit(chunk=chunk, score=round(score, 4), cosine=cosine, coverage=coverage)
+    def _probe_cosines(self, query: Query) -> dict[int, float]:
+        if query.vector is None or not len(self._probe_chunks):
+            return {}
+        cosines = self.index.probe_vectors @ query.vector
+        best = np.full(len(self.index.chunks), -1.0)
+        np.maximum.at(best, self._probe_chunks, cosines)
+        return {i: float(c) for i, c in enumerate(best) if c > -1.0}
+
+    def rank_score(self, features: dict[str, float]) -> float:
+        if self.ranker is not None:
+            return float(self.ranker.score(self.ranker.row(features))[0])
+        # Untrained: fusion, nudged toward the family the question belongs to.
+        return 0.5 * features["rrf"] + 0.3 * features["family_prior"] + 0.2 * features["coverage"]
+
+    def search(self, query: Query, k: int = 5) -> list[Hit]:
+        hits = [
+            Hit(
+                chunk=self.index.chunks[i],
+                score=round(self.rank_score(features), 4),
+                cosine=features["cos_passage"],
+                coverage=features["coverage"],
+                features=features,
+            )
+            for i, features in self.candidate_features(query)
+        ]
+        hits.sort(key=lambda hit: hit.score, reverse=True)
+        return hits[:k]
 
     def coverage(self, query: Query, chunk: IndexedChunk) -> float:
         """IDF-weighted share of the question's words found in the passage (a synonym counts
@@ -134,3 +231,24 @@ class Retriever:
             elif any(s in tokens for s in synonyms):
                 found += SYNONYM_CREDIT * idf
         return found / total if total else 0.0
+
+    def unknown_share(self, query: Query) -> float:
+        """IDF-weighted share of the question's words that neither the passages nor the
+        written questions ever use: high for questions about something else entirely."""
+        total = unknown = 0.0
+        for word, synonyms in query.groups:
+            known = any(
+                self.index.bm25.idf(w) or self.index.probe_bm25.idf(w) for w in (word, *synonyms)
+            )
+            weight = self.index.bm25.idf(word) or self._max_idf
+            total += weight
+            unknown += 0.0 if known else weight
+        return unknown / total if total else 1.0
+
+
+def _best_per_chunk(pairs) -> list[tuple[int, float]]:  # type: ignore[no-untyped-def]
+    best: dict[int, float] = {}
+    for chunk, score in pairs:
+        if score > best.get(chunk, float("-inf")):
+            best[chunk] = score
+    return sorted(best.items(), key=lambda pair: -pair[1])

@@ -1,0 +1,81 @@
+"""Is the question covered? A learned decision over several signals instead of one hand-set
+threshold: how strongly the best passage and its written questions match (dense and lexical),
+whether the two halves agree, how much of the question the corpus has never heard of, and
+whether it names a place, year or person the corpus never mentions.
+
+Fitted with the ranker by `greenbot eval --train` (cross-validated on the dev questions). With
+no fitted model, the best passage's ranking score against a fixed threshold decides.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.learned import LogisticModel
+    from knowledge.retrieval import Hit, Query, Retriever
+    from knowledge.scope import Scope
+
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+COVER_FEATURES = (
+    "top_score",
+    "margin",
+    "cos_passage",
+    "cos_question",
+    "coverage",
+    "bm25_passage",
+    "bm25_question",
+    "agree",
+    "unknown_share",
+    "words",
+    "unknown_place",
+    "unknown_year",
+    "person",
+)
+
+
+def unknown_years(question: str, corpus_text: str) -> list[str]:
+    return [y for y in YEAR.findall(question) if y not in corpus_text]
+
+
+def cover_features(
+    query: Query, hits: list[Hit], retriever: Retriever, scope: Scope
+) -> dict[str, float]:
+    top = hits[0]
+    second = hits[1].score if len(hits) > 1 else 0.0
+    best_of = lambda name: max(hits, key=lambda h: h.features.get(name, 0.0)).chunk.id  # noqa: E731
+    agree = len({best_of("cos_passage"), best_of("cos_question"), best_of("bm25_passage")})
+    tokenizer = retriever.index.tokenizer
+    persons = [p for p in tokenizer.person_names(query.text) if p not in scope.corpus_text]
+    return {
+        "top_score": top.score,
+        "margin": top.score - second,
+        "cos_passage": top.features.get("cos_passage", 0.0),
+        "cos_question": top.features.get("cos_question", 0.0),
+        "coverage": top.features.get("coverage", 0.0),
+        "bm25_passage": top.features.get("bm25_passage", 0.0),
+        "bm25_question": top.features.get("bm25_question", 0.0),
+        "agree": 1.0 if agree == 1 else 0.0,
+        "unknown_share": retriever.unknown_share(query),
+        "words": math.log1p(len(query.groups)),
+        "unknown_place": float(bool(scope.unknown_places(query.text))),
+        "unknown_year": float(bool(unknown_years(query.text, scope.corpus_text))),
+        "person": float(bool(persons)),
+    }
+
+
+class CoverageJudge:
+    def __init__(self, model: LogisticModel | None, *, threshold: float) -> None:
+        self.model = model
+        self.threshold = threshold
+
+    def probability(self, features: dict[str, float]) -> float:
+        if self.model is None:
+            return 1.0 if features["top_score"] >= self.threshold else 0.0
+        return float(self.model.score(self.model.row(features))[0])
+
+    def covered(self, features: dict[str, float]) -> bool:
+        cut = self.model.cut if self.model is not None else 0.5
+        return self.probability(features) >= cut
