@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from knowledge import phrases
 from knowledge.chunking import split_sentences
 from knowledge.compose import Sentence, compose, full_width
-from knowledge.coverage import CoverageJudge, cover_features, unknown_years
+from knowledge.coverage import CoverageJudge, cover_features
 from knowledge.questions import Intent, answer_shape, clean, is_follow_up
 from knowledge.retrieval import Hit
 from knowledge.scope import Scope
@@ -140,15 +140,8 @@ class AnswerEngine:
             )
         section = self.index.sections[hits[0].chunk.section_id]
         outside = self.scope.check(query.text, self.simplified_bodies[section.id])
-        years = unknown_years(query.text, self.scope.corpus_text)
-        if outside is not None or years:
-            reply = (
-                phrases.NOT_COVERED_PLACE.format(place=outside.subject)
-                if outside is not None and outside.reason == "place"
-                else phrases.NOT_COVERED_PRICE
-                if outside is not None
-                else phrases.NOT_COVERED_YEAR.format(year=years[0])
-            )
+        if outside is not None:
+            reply = phrases.OUT_OF_SCOPE[outside.reason].format(subject=outside.subject)
             return self._not_covered(question, reply, script, sources, retrieval_query)
         body = self._extract(hits, section.id, query, simplified)
         if definition is not None:

@@ -33,6 +33,7 @@ QUANTITY = re.compile(
 )
 MIN_TYPO_CHARS = 2
 MAX_TYPO_CHARS = 5
+MAX_TYPO_PIECES = 4
 
 
 def chinese_number(text: str) -> int | None:
@@ -96,8 +97,11 @@ class Bridge:
         self.tokenizer = tokenizer
         self.glossary = glossary
         self.vocabulary = {w for w in vocabulary if len(w) >= MIN_TYPO_CHARS}
-        for entry in glossary:
-            self.vocabulary.add(entry.term)
+        # The words a slip is corrected to: glossary terms and everyday words, at any length;
+        # other corpus words only from 3 characters (2-character sounds are shared too often:
+        # 是谁 would become 时水).
+        self.named = {w for e in glossary for w in (e.term, *e.everyday) if len(w) >= 2}
+        self.vocabulary |= self.named
         self.everyday: list[tuple[str, Term]] = sorted(
             ((word, entry) for entry in glossary for word in entry.everyday if len(word) >= 2),
             key=lambda pair: -len(pair[0]),
@@ -110,7 +114,9 @@ class Bridge:
 
         sounds: dict[str, str] = {}
         for word in sorted(self.vocabulary, key=lambda w: (-len(w), w)):
-            if re.fullmatch(r"[\u4e00-\u9fff]+", word):
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+                continue
+            if word in self.named or (len(word) >= 3 and self.tokenizer.word_frequency(word)):
                 sounds.setdefault(" ".join(lazy_pinyin(word)), word)
         return sounds
 
@@ -119,25 +125,32 @@ class Bridge:
         return text in self.vocabulary or freq > 0
 
     def fix_typos(self, text: str) -> str:
-        """Replace each span that is not a word but sounds exactly like a corpus word of 3+
-        characters (2-character sounds are too often shared by real words to guess)."""
+        """Replace a run of broken pieces that sounds exactly like a corpus word. A slip shows
+        as single characters where a word should be (节能/减/拍 for 节能减排): only runs aligned
+        with jieba's words, holding a single-character piece and not themselves a word, are
+        candidates, so 贵州/生态 is never read as 贵州省."""
         from pypinyin import lazy_pinyin
 
         sounds = self._by_sound
-        syllables = lazy_pinyin(text)
-        if len(syllables) != len(text):  # digits or Latin letters make positions shift
-            return text
+        pieces = self.tokenizer.words(text)
         out, i = [], 0
-        while i < len(text):
-            for size in range(min(MAX_TYPO_CHARS, len(text) - i), 2, -1):
-                span = text[i : i + size]
-                word = sounds.get(" ".join(syllables[i : i + size]))
-                if word and word != span and not self._is_word(span):
+        while i < len(pieces):
+            for size in range(min(MAX_TYPO_PIECES, len(pieces) - i), 1, -1):
+                run = pieces[i : i + size]
+                span = "".join(run)
+                if not (MIN_TYPO_CHARS <= len(span) <= MAX_TYPO_CHARS):
+                    continue
+                if all(len(p) > 1 for p in run) or self._is_word(span):
+                    continue
+                if not re.fullmatch(r"[\u4e00-\u9fff]+", span):
+                    continue
+                word = sounds.get(" ".join(lazy_pinyin(span)))
+                if word and word != span:
                     out.append(word)
                     i += size
                     break
             else:
-                out.append(text[i])
+                out.append(pieces[i])
                 i += 1
         return "".join(out)
 

@@ -1,7 +1,8 @@
 """Is the question covered? A learned decision over several signals instead of one hand-set
 threshold: how strongly the best passage and its written questions match (dense and lexical),
 whether the two halves agree, how much of the question the corpus has never heard of, and
-whether it names a place, year or person the corpus never mentions.
+whether the cited section states the kind of fact asked for. (A place, year, price or person
+the corpus never mentions is refused outright by the scope check.)
 
 Fitted with the ranker by `greenbot eval --train` (cross-validated on the dev questions). With
 no fitted model, the best passage's ranking score against a fixed threshold decides.
@@ -10,15 +11,15 @@ no fitted model, the best passage's ranking score against a fixed threshold deci
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING
+
+from knowledge.questions import answer_shape
 
 if TYPE_CHECKING:
     from knowledge.learned import LogisticModel
     from knowledge.retrieval import Hit, Query, Retriever
     from knowledge.scope import Scope
 
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 COVER_FEATURES = (
     "top_score",
     "margin",
@@ -30,14 +31,8 @@ COVER_FEATURES = (
     "agree",
     "unknown_share",
     "words",
-    "unknown_place",
-    "unknown_year",
-    "person",
+    "shape_unstated",
 )
-
-
-def unknown_years(question: str, corpus_text: str) -> list[str]:
-    return [y for y in YEAR.findall(question) if y not in corpus_text]
 
 
 def cover_features(
@@ -47,8 +42,8 @@ def cover_features(
     second = hits[1].score if len(hits) > 1 else 0.0
     best_of = lambda name: max(hits, key=lambda h: h.features.get(name, 0.0)).chunk.id  # noqa: E731
     agree = len({best_of("cos_passage"), best_of("cos_question"), best_of("bm25_passage")})
-    tokenizer = retriever.index.tokenizer
-    persons = [p for p in tokenizer.person_names(query.text) if p not in scope.corpus_text]
+    shape = answer_shape(query.text)
+    section = retriever.index.sections[top.chunk.section_id]
     return {
         "top_score": top.score,
         "margin": top.score - second,
@@ -60,9 +55,8 @@ def cover_features(
         "agree": 1.0 if agree == 1 else 0.0,
         "unknown_share": retriever.unknown_share(query),
         "words": math.log1p(len(query.groups)),
-        "unknown_place": float(bool(scope.unknown_places(query.text))),
-        "unknown_year": float(bool(unknown_years(query.text, scope.corpus_text))),
-        "person": float(bool(persons)),
+        # Asked for a date, a number, a phone: does the cited section state one at all?
+        "shape_unstated": float(shape is not None and not shape.search(section.body)),
     }
 
 

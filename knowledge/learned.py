@@ -24,10 +24,18 @@ class LogisticModel:
     mean: np.ndarray
     scale: np.ndarray
     cut: float = 0.5  # the probability at and above which the answer is "yes"
+    listwise: bool = False  # scores compete within one question's candidates (softmax)
+
+    def logits(self, rows: np.ndarray) -> np.ndarray:
+        return ((np.atleast_2d(rows) - self.mean) / self.scale) @ self.weights + self.bias
 
     def score(self, rows: np.ndarray) -> np.ndarray:
-        """Probabilities for rows of raw feature values (in `features` order)."""
-        z = ((np.atleast_2d(rows) - self.mean) / self.scale) @ self.weights + self.bias
+        """Probabilities for rows of raw feature values (in `features` order): independent
+        for a pointwise model, a distribution over the rows for a listwise one."""
+        z = self.logits(rows)
+        if self.listwise:
+            e = np.exp(z - z.max())
+            return e / e.sum()
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def row(self, values: dict[str, float]) -> np.ndarray:
@@ -43,6 +51,7 @@ class LogisticModel:
             },
             "bias": self.bias,
             "cut": self.cut,
+            "listwise": self.listwise,
         }
 
     @classmethod
@@ -56,6 +65,7 @@ class LogisticModel:
             mean=column("mean"),
             scale=column("scale"),
             cut=float(data.get("cut", 0.5)),
+            listwise=bool(data.get("listwise", False)),
         )
 
 
@@ -89,6 +99,58 @@ def fit(
         if np.abs(step).max() < 1e-8:
             break
     return LogisticModel(tuple(features), beta[:-1], float(beta[-1]), mean, scale)
+
+
+def fit_listwise(
+    features: Sequence[str],
+    groups: Sequence[tuple[np.ndarray, np.ndarray]],
+    *,
+    l2: float = 1.0,
+    iterations: int = 50,
+) -> LogisticModel:
+    """Conditional logit: for each group (one question's candidates, and which of them hold
+    the answer), maximise the softmax probability of the right ones. It learns to order
+    candidates, which is what retrieval needs, rather than to score each in isolation."""
+    stacked = np.vstack([x for x, _ in groups]).astype(np.float64)
+    mean = stacked.mean(axis=0)
+    scale = stacked.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    prepared = [((x - mean) / scale, y / y.sum()) for x, y in groups if y.sum() > 0]
+
+    def loss(beta: np.ndarray) -> float:
+        total = 0.5 * l2 * float(beta @ beta)
+        for x, target in prepared:
+            z = x @ beta
+            top = z.max()
+            total += top + np.log(np.exp(z - top).sum()) - float(target @ z)
+        return total
+
+    beta = np.zeros(len(features))
+    current = loss(beta)
+    for _ in range(iterations):
+        gradient = l2 * beta
+        hessian = np.diag(np.full(len(features), l2 + 1e-9))
+        for x, target in prepared:
+            z = x @ beta
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            mu = p @ x
+            gradient -= target @ x - mu
+            hessian += (x * p[:, None]).T @ x - np.outer(mu, mu)
+        step = np.linalg.solve(hessian, gradient)
+        size = 1.0
+        while size > 1e-4:  # damped: halve the Newton step until the loss goes down
+            trial = beta - size * step
+            value = loss(trial)
+            if value <= current:
+                break
+            size /= 2
+        else:
+            break
+        beta, improvement, current = trial, current - value, value
+        if improvement < 1e-9:
+            break
+    return LogisticModel(tuple(features), beta, 0.0, mean, scale, listwise=True)
 
 
 def save(models: dict[str, LogisticModel], path: Path, *, note: str = "") -> None:

@@ -241,9 +241,9 @@ class Tokenizer:
         self._jieba.check_initialized()
         return int(self._jieba.FREQ.get(word) or 0)
 
-    def person_names(self, text: str) -> list[str]:
-        """Words jieba tags as personal names (`nr`)."""
-        return [pair.word for pair in self._tagger.cut(text) if pair.flag == "nr"]
+    def words(self, text: str) -> list[str]:
+        """jieba's plain segmentation (every character kept, in order)."""
+        return list(self._jieba.cut(text, HMM=False))
 
     def place_names(self, text: str) -> list[str]:
         """Words jieba tags as place names (`ns`), for the scope check."""

@@ -28,7 +28,7 @@ NOT_COVERED = (
 )
 
 NOT_COVERED_PLACE = (
-    "抱歉，我的知识库只涵盖铜仁市的节能减排方案和绿色生活指南，没有关于“{place}”的资料，"
+    "抱歉，我的知识库只涵盖铜仁市的节能减排方案和绿色生活指南，没有关于“{subject}”的资料，"
     "我不想给您不准确的信息。\n"
     f"我可以帮您：\n{CAPABILITIES}\n"
     "其他政务问题，请拨打 12345 政务服务便民热线咨询。"
@@ -41,11 +41,24 @@ NOT_COVERED_PRICE = (
 )
 
 NOT_COVERED_YEAR = (
-    "抱歉，方案和指南里没有关于{year}年的内容（方案讲的是“十四五”时期，即2021—2025年），"
+    "抱歉，方案和指南里没有关于{subject}年的内容（方案讲的是“十四五”时期，即2021—2025年），"
     "我不想给您不准确的信息。\n"
     f"我可以帮您：\n{CAPABILITIES}\n"
     "其他政务问题，请拨打 12345 政务服务便民热线咨询。"
 )
+
+NOT_COVERED_DETAIL = (
+    "抱歉，方案和指南里没有具体的人名、地址这类信息，我不想给您不准确的信息。\n"
+    f"我可以帮您：\n{CAPABILITIES}\n"
+    "具体情况请拨打 12345 政务服务便民热线咨询。"
+)
+
+OUT_OF_SCOPE = {
+    "place": NOT_COVERED_PLACE,
+    "year": NOT_COVERED_YEAR,
+    "price": NOT_COVERED_PRICE,
+    "detail": NOT_COVERED_DETAIL,
+}
 
 DEFINITION = "{term}，通俗地说：{explain}"
 IN_THE_PLAN = "方案中的原文："

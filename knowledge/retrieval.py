@@ -31,13 +31,17 @@ GLOSSARY_WEIGHT = 0.8
 FAMILY_NEIGHBOURS = 10
 FAMILY_TEMPERATURE = 0.02
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％)")
+LISTS = ("bm25_passage", "bm25_question", "dense_passage", "dense_question")
 RANK_FEATURES = (
     "cos_passage",
     "cos_question",
+    "gap_passage",  # below the best candidate's cosine: comparable across questions
+    "gap_question",
     "coverage",
     "rrf",
     "bm25_passage",
     "bm25_question",
+    *(f"rr_{name}" for name in LISTS),  # reciprocal rank in each list, within the family
     "family_prior",
     "is_plan",
     "figure",
@@ -147,13 +151,15 @@ class Retriever:
         """Every candidate chunk with its ranking features (also what the ranker is fitted on)."""
         lists = self._lists(query)
         fused: dict[int, float] = {}
-        for ranking in lists.values():
+        ranks: dict[str, dict[int, int]] = {name: {} for name in LISTS}
+        for name, ranking in lists.items():
             seen = {True: 0, False: 0}
             for i, _ in ranking:
                 family = bool(self.families[i])
                 if seen[family] >= self.candidates:
                     continue
                 seen[family] += 1
+                ranks[name][i] = seen[family]
                 fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + seen[family])
         if not fused:
             return []
@@ -162,19 +168,27 @@ class Retriever:
         scores = {name: dict(r) for name, r in lists.items()}
         prior = self._family_prior(query)
         probe_cos = self._probe_cosines(query)
+        cosines = {
+            i: float(self.index.vectors[i] @ query.vector) if query.vector is not None else 0.0
+            for i in fused
+        }
+        best_passage = max(cosines.values())
+        best_question = max(probe_cos.get(i, cosines[i]) for i in fused)
         rows = []
         for i in fused:
             chunk = self.index.chunks[i]
             plan = bool(self.families[i])
-            cosine = (
-                float(self.index.vectors[i] @ query.vector) if query.vector is not None else 0.0
-            )
+            cosine = cosines[i]
             rows.append(
                 (
                     i,
                     {
                         "cos_passage": cosine,
                         "cos_question": probe_cos.get(i, cosine),
+                        "gap_passage": cosine - best_passage,
+                        "gap_question": probe_cos.get(i, cosine) - best_question,
+                        **{f"rr_{name}": 1.0 / ranks[name][i] if i in ranks[name] else 0.0
+                           for name in LISTS},
                         "coverage": self.coverage(query, chunk),
                         "rrf": fused[i] / best_fused,
                         "bm25_passage": scores["bm25_passage"].get(i, 0.0)
@@ -198,21 +212,26 @@ class Retriever:
         return {i: float(c) for i, c in enumerate(best) if c > -1.0}
 
     def rank_score(self, features: dict[str, float]) -> float:
-        if self.ranker is not None:
-            return float(self.ranker.score(self.ranker.row(features))[0])
-        # Untrained: fusion, nudged toward the family the question belongs to.
+        """Untrained: fusion, nudged toward the family the question belongs to."""
         return 0.5 * features["rrf"] + 0.3 * features["family_prior"] + 0.2 * features["coverage"]
 
     def search(self, query: Query, k: int = 5) -> list[Hit]:
+        candidates = self.candidate_features(query)
+        if self.ranker is not None and candidates:
+            scores = self.ranker.score(
+                np.array([self.ranker.row(features) for _, features in candidates])
+            )
+        else:
+            scores = np.array([self.rank_score(features) for _, features in candidates])
         hits = [
             Hit(
                 chunk=self.index.chunks[i],
-                score=round(self.rank_score(features), 4),
+                score=round(float(score), 4),
                 cosine=features["cos_passage"],
                 coverage=features["coverage"],
                 features=features,
             )
-            for i, features in self.candidate_features(query)
+            for (i, features), score in zip(candidates, scores, strict=True)
         ]
         hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits[:k]

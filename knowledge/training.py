@@ -40,46 +40,55 @@ def _query(engine: AnswerEngine, question: str) -> Query:
 
 
 def fit_ranker(engine: AnswerEngine, questions: Sequence[EvalQuestion]) -> LogisticModel:
-    """Pointwise: does this candidate hold the gold passage? Each question weighs the same,
-    however many candidates it brings."""
-    rows, labels, weights = [], [], []
+    """Listwise: among each question's candidates, the ones holding the gold passage."""
+    groups = []
     for item in questions:
         if not item.answerable or not item.passage:
             continue
         gold = normalize(item.passage, engine.scripts)
         candidates = engine.retriever.candidate_features(_query(engine, item.question))
-        for i, features in candidates:
-            text = normalize(engine.index.chunks[i].text, engine.scripts)
-            rows.append([features[name] for name in RANK_FEATURES])
-            labels.append(contains_passage(text, gold))
-            weights.append(1.0 / len(candidates))
-    return learned.fit(
-        RANK_FEATURES, np.array(rows), np.array(labels), l2=RANK_L2, weights=np.array(weights)
-    )
+        if not candidates:
+            continue
+        x = np.array([[features[name] for name in RANK_FEATURES] for _, features in candidates])
+        y = np.array(
+            [
+                contains_passage(normalize(engine.index.chunks[i].text, engine.scripts), gold)
+                for i, _ in candidates
+            ],
+            dtype=float,
+        )
+        groups.append((x, y))
+    return learned.fit_listwise(RANK_FEATURES, groups, l2=RANK_L2)
 
 
 def fit_judge(engine: AnswerEngine, questions: Sequence[EvalQuestion]) -> LogisticModel:
-    """Answerable against off-topic and near, classes weighed equally; the cut is the one that
-    best balances coverage and refusal on these questions."""
-    rows, labels = [], []
+    """Answerable against off-topic and near, classes weighed equally. The judge weighs the
+    evidence; questions the scope check refuses anyway (an unknown place, a price) teach it
+    nothing and are left out of the fit, but count when the cut is chosen: the cut is the one
+    that best balances coverage and refusal of the whole decision."""
+    rows, labels, scoped = [], [], []
     for item in questions:
         query = _query(engine, item.question)
         hits = engine.retriever.search(query)
         if not hits:
             continue
         features = cover_features(query, hits, engine.retriever, engine.scope)
+        body = engine.simplified_bodies[hits[0].chunk.section_id]
         rows.append([features[name] for name in COVER_FEATURES])
         labels.append(item.answerable)
-    y = np.array(labels, dtype=float)
-    positive = max(y.sum(), 1.0)
-    negative = max(len(y) - y.sum(), 1.0)
-    weights = np.where(y == 1, 0.5 / positive, 0.5 / negative) * len(y)
-    model = learned.fit(COVER_FEATURES, np.array(rows), y, l2=COVER_L2, weights=weights)
-    probabilities = model.score(np.array(rows))
-    cuts = np.linspace(0.2, 0.8, 61)
+        scoped.append(engine.scope.check(query.text, body) is not None)
+    x, y, out = np.array(rows), np.array(labels, dtype=float), np.array(scoped)
+    keep = (y == 1) | ~out
+    positive = max(y[keep].sum(), 1.0)
+    negative = max(keep.sum() - y[keep].sum(), 1.0)
+    weights = np.where(y[keep] == 1, 0.5 / positive, 0.5 / negative) * keep.sum()
+    model = learned.fit(COVER_FEATURES, x[keep], y[keep], l2=COVER_L2, weights=weights)
+    probabilities = model.score(x)
+    cuts = np.linspace(0.1, 0.9, 81)
+    n_pos, n_neg = max(y.sum(), 1.0), max(len(y) - y.sum(), 1.0)
     value = [
-        ((probabilities >= c) & (y == 1)).sum() / positive
-        + ((probabilities < c) & (y == 0)).sum() / negative
+        ((probabilities >= c) & ~out & (y == 1)).sum() / n_pos
+        + (((probabilities < c) | out) & (y == 0)).sum() / n_neg
         for c in cuts
     ]
     best = max(value)
