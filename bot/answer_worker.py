@@ -31,6 +31,7 @@ def start(settings: Settings) -> None:
 
     torch.set_num_threads(1)
     _engine = build_engine(settings)
+    _engine.warm()
 
 
 def ready() -> bool:

@@ -185,7 +185,7 @@ def evaluate_questions(
             typer.echo(f"models written to {MODELS_FILE}")
         else:
             results["greenbot"] = run(engine_responder(engine), questions, engine.scripts)
-    names = list(results)[1:] + ["baseline"]  # GreenBot's rows first, the yardstick under them
+    names = [*list(results)[1:], "baseline"]  # GreenBot's rows first, the yardstick under them
     typer.echo(table({n: results[n] for n in names}, group_by=by_group))
     if show_misses and not baseline_only:
         typer.echo("\n".join(misses(results[names[0]])))
@@ -199,7 +199,9 @@ def run(ctx: typer.Context) -> None:
         typer.echo("No GREENBOT_BOT_TOKEN: web console and chat sandbox only.", err=True)
     from web.server import run as serve
 
-    serve(settings, build_engine(settings, show_progress=True), announce=typer.echo)
+    engine = build_engine(settings, show_progress=True)
+    engine.warm()  # the first citizen's question must not pay for loading the model
+    serve(settings, engine, announce=typer.echo)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from knowledge import phrases
 from knowledge.chunking import split_sentences
 from knowledge.compose import Sentence, compose, full_width
 from knowledge.coverage import CoverageJudge, cover_features
+from knowledge.probes import fold
 from knowledge.questions import Intent, answer_shape, clean, is_follow_up
 from knowledge.retrieval import Hit
 from knowledge.scope import Scope
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from knowledge.llm import Rewriter
     from knowledge.retrieval import Query, Retriever
     from knowledge.scripts import Script
+    from knowledge.suggestions import Suggestion, Suggestions
 
 MAX_SOURCES = 5
 UNRANKED = 5  # rank given to a chunk of the cited section that retrieval did not return
@@ -48,6 +50,7 @@ class Answer:
     body: str = ""
     citation: str = ""
     retrieval_query: str = ""  # what was searched (a follow-up is widened by the last question)
+    related: tuple[str, ...] = ()  # 相关问题: suggestions whose answer is another passage
 
     def to_json(self) -> dict[str, Any]:
         """The public shape of `greenbot ask --json`."""
@@ -70,12 +73,15 @@ class AnswerEngine:
         rewriter: Rewriter | None = None,
         judge: CoverageJudge | None = None,
         glossary: Glossary | None = None,
+        suggestions: Suggestions | None = None,
     ) -> None:
         self.index = index
         self.retriever = retriever
         self.threshold = threshold
         self.judge = judge or CoverageJudge(None, threshold=threshold)
         self.glossary = glossary
+        self.suggestions = suggestions
+        self._landings: dict[int, str] = {}  # suggestion id → the passage its answer leads with
         self.max_question_chars = max_question_chars
         self.rewriter = rewriter
         self.scripts = index.scripts
@@ -145,9 +151,13 @@ class AnswerEngine:
             return self._not_covered(question, reply, script, sources, retrieval_query)
         body = self._extract(hits, section.id, query, simplified)
         if definition is not None:
-            body = full_width(
-                phrases.DEFINITION.format(term=definition.term, explain=definition.explain)
-            ) + phrases.IN_THE_PLAN + body
+            body = (
+                full_width(
+                    phrases.DEFINITION.format(term=definition.term, explain=definition.explain)
+                )
+                + phrases.IN_THE_PLAN
+                + body
+            )
         if section.source != PLAN_SOURCE and section.title not in body:
             body = (
                 f"【{section.title}】{body}"  # a guide's list items name their category only here
@@ -168,7 +178,34 @@ class AnswerEngine:
             body=body,
             citation=citation,
             retrieval_query=retrieval_query,
+            related=self._related(hits, simplified),
         )
+
+    def warm(self) -> None:
+        """Load the model and learn where each suggestion leads, before the first citizen asks
+        (both cost seconds once; neither should fall on a citizen's question)."""
+        self.answer("垃圾分类怎么做？")
+        if self.suggestions is not None:
+            for suggestion in self.suggestions.by_id.values():
+                self._lands_on(suggestion)
+
+    def _related(self, hits: list[Hit], asked: str, limit: int = 3) -> tuple[str, ...]:
+        """Suggestions for the cited sections whose own answer would lead with a different
+        passage than this one: a related question never shows the same paragraph again."""
+        if self.suggestions is None:
+            return ()
+        shown = hits[0].chunk.id
+        offered = self.suggestions.for_sections(
+            [hit.chunk.section_id for hit in hits], exclude=asked, limit=limit * 3
+        )
+        return tuple(s.question for s in offered if self._lands_on(s) != shown)[:limit]
+
+    def _lands_on(self, suggestion: Suggestion) -> str:
+        landing = self._landings.get(suggestion.id)
+        if landing is None:
+            hits = self.retriever.search(self.retriever.prepare(suggestion.question), k=1)
+            landing = self._landings[suggestion.id] = hits[0].chunk.id if hits else ""
+        return landing
 
     def _put_first(self, hits: list[Hit], verbatim: str) -> list[Hit]:
         """A definition cites the plan passage that uses the term: the best ranked one, or the
@@ -233,16 +270,26 @@ class AnswerEngine:
             hit.chunk.id: rank
             for rank, hit in enumerate(h for h in hits if h.chunk.section_id == section_id)
         }
-        sentences = [
-            Sentence(
-                text=sentence,
-                rank=hit_rank.get(chunk.id, min(len(hit_rank), UNRANKED)),
-                order=(chunk.position, n),
-            )
-            for chunk in self.chunks_by_section[section_id]
-            for n, sentence in enumerate(split_sentences(chunk.text))
-        ]
-        return compose(sentences, weigh, answer_shape(question))
+        top = self.index.position[hits[0].chunk.id]
+        anchor = self.retriever.hinted_anchor(query, top) or ""
+        fold_text = lambda text: fold(text, self.scripts)  # noqa: E731
+        sentences = []
+        for chunk in self.chunks_by_section[section_id]:
+            for n, sentence in enumerate(split_sentences(chunk.text)):
+                folded = fold_text(sentence)
+                sentences.append(
+                    Sentence(
+                        text=sentence,
+                        rank=hit_rank.get(chunk.id, min(len(hit_rank), UNRANKED)),
+                        order=(chunk.position, n),
+                        hint=anchor
+                        if chunk.id == hits[0].chunk.id
+                        and anchor
+                        and (anchor in folded or anchor[: max(4, len(anchor) // 2)] in folded)
+                        else "",
+                    )
+                )
+        return compose(sentences, weigh, answer_shape(query.text), fold_text, query.text)
 
 
 def citation_for(section: Section) -> str:

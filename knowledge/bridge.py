@@ -29,7 +29,7 @@ PERCENT = re.compile(rf"百分之([{NUMERAL}点]+)")
 YEAR = re.compile(r"([零〇一二三四五六七八九]{4})年")
 # A counted quantity: the unit keeps ordinary words (一些, 十分, 万一) from turning into numbers.
 QUANTITY = re.compile(
-    rf"([{NUMERAL}]+)(?=(?:蒸吨|吨|万|亿|个|家|座|辆|公里|千米|米|度|天|日|小时|分钟|年|月|号|倍|成|项|户|人|元|块|℃|摄氏度))"
+    rf"([{NUMERAL}]+)(?=(?:蒸吨|吨|万|亿|个|家|座|辆|公里|千米|米|度|天|日|小时|分钟|年|月|号|倍|成|项|户|人|元|块|岁|周岁|级|℃|摄氏度))"
 )
 MIN_TYPO_CHARS = 2
 MAX_TYPO_CHARS = 5

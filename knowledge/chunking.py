@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.sections import Section
+from knowledge.sections import PLAN_SOURCE, Section
 
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 CLAUSE_END = re.compile(r"(?<=[，,、：:])")
@@ -45,7 +45,11 @@ def _split_long(sentence: str) -> list[str]:
 
 
 def chunk_section(section: Section) -> list[Chunk]:
+    """A plan measure's closing note naming its departments (kept apart from the body by the
+    parser) ends its last chunk: "哪个部门管" is answered by that very text."""
     units = [piece for sentence in split_sentences(section.body) for piece in _split_long(sentence)]
+    if section.source == PLAN_SOURCE and section.origin:
+        units.append(f"({section.origin})")
     groups: list[str] = []
     current = ""
     for unit in units:

@@ -17,7 +17,13 @@ from knowledge.chunking import split_sentences
 LEAD_CHARS = 120
 SUPPORT_SENTENCES = 2
 SUPPORT_CHARS = 160
-SHAPE_BONUS = 0.5  # a clause stating the kind of fact asked for beats one merely on topic
+# A window's value: its share of the question's words (relative to the best sentence), plus
+# these for stating the kind of fact asked for, for being the sentence the nearest written
+# question was about, and for repeating a number the question names (二零二五年 → 2025).
+SHAPE_BONUS = 0.5
+HINT_BONUS = 0.6
+NUMBER_BONUS = 0.5
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
 CLAUSE_END = re.compile(r"(?<=[，,；;：:])")
 HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 CJK = r"[\u3400-\u9fff\uff08\uff09“”《》、。，]"
@@ -34,6 +40,8 @@ def full_width(text: str) -> str:
 def close(text: str) -> str:
     """A piece ends as a sentence: a trailing comma, semicolon or colon becomes 。."""
     text = text.strip()
+    if text[:1] in "(（" and text[-1:] in ")）":  # a department note: (市水务局负责)
+        text = text[1:-1]
     while text and text[-1] in OPEN_END:
         text = text[:-1]
     if text and text[-1] not in "。！？!?）)”":
@@ -41,21 +49,31 @@ def close(text: str) -> str:
     return text
 
 
+RANK_PENALTY = 0.25  # per rank of the passage a sentence comes from
+
+
 @dataclass(frozen=True)
 class Sentence:
     text: str
     rank: int  # of its passage in retrieval (0 best)
     order: tuple[int, int]  # reading order: (chunk position, sentence index)
+    hint: str = ""  # the folded span of it a written question named, if any
 
 
 Weigh = Callable[[str], float]  # how much of the question a piece of text answers
 
 
-def best_window(sentence: str, weigh: Weigh, shape: re.Pattern[str] | None) -> tuple[float, str]:
+def best_window(
+    sentence: str,
+    weigh: Weigh,
+    shape: re.Pattern[str] | None,
+    hint: str = "",
+    fold: Callable[[str], str] = str,
+) -> tuple[float, str]:
     """The contiguous run of clauses of `sentence`, at most LEAD_CHARS, that answers most."""
     clauses = [c for c in CLAUSE_END.split(sentence) if c.strip()]
     if len(sentence) <= LEAD_CHARS or len(clauses) <= 1:
-        return _value(sentence, weigh, shape), sentence
+        return _value(sentence, weigh, shape, hint, fold), sentence
     best = (-1.0, clauses[0][:LEAD_CHARS])
     for start in range(len(clauses)):
         text = ""
@@ -63,37 +81,61 @@ def best_window(sentence: str, weigh: Weigh, shape: re.Pattern[str] | None) -> t
             if len(text) + len(clauses[end]) > LEAD_CHARS:
                 break
             text += clauses[end]
-            value = _value(text, weigh, shape) - 0.001 * len(text)  # shorter wins ties
+            value = _value(text, weigh, shape, hint, fold) - 0.001 * len(text)
             if value > best[0]:
                 best = (value, text)
     return best
 
 
-def _value(text: str, weigh: Weigh, shape: re.Pattern[str] | None) -> float:
+def _value(
+    text: str,
+    weigh: Weigh,
+    shape: re.Pattern[str] | None,
+    hint: str = "",
+    fold: Callable[[str], str] = str,
+) -> float:
     value = weigh(text)
     if shape is not None and shape.search(text):
-        value = value * 1.5 + SHAPE_BONUS
+        value += SHAPE_BONUS
+    if hint and hint[: max(4, len(hint) // 2)] in fold(text):
+        value += HINT_BONUS
     return value
 
 
 def compose(
-    sentences: Sequence[Sentence], weigh: Weigh, shape: re.Pattern[str] | None
+    sentences: Sequence[Sentence],
+    raw: Weigh,
+    shape: re.Pattern[str] | None,
+    fold: Callable[[str], str] = str,
+    question: str = "",
 ) -> str:
     """Lead (the best window of the best sentence), then up to two supporting sentences from
     the same passages in reading order."""
     if not sentences:
         return ""
+    numbers = set(NUMBER.findall(question))
+    most = max((raw(s.text) for s in sentences), default=0.0) or 1.0
+
+    def weigh(text: str) -> float:  # noqa: F811 - the question's share, plus named numbers
+        share = raw(text) / most
+        if numbers and numbers & set(NUMBER.findall(text)):
+            share += NUMBER_BONUS
+        return share
+
     scored = []
     for sentence in sentences:
-        value, window = best_window(sentence.text, weigh, shape)
+        value, window = best_window(sentence.text, weigh, shape, sentence.hint, fold)
         if sentence.text.rstrip().endswith(("：", ":")):
             value *= 0.5  # the line introducing a list says little on its own
-        scored.append((value * (1.0 - 0.1 * sentence.rank), window, sentence))
+        scored.append((value * max(0.0, 1.0 - RANK_PENALTY * sentence.rank), window, sentence))
     scored.sort(key=lambda item: -item[0])
-    _, lead, lead_sentence = scored[0]
+    # The lead comes from the passage retrieval ranked first (the one cited and shown first).
+    _, lead, lead_sentence = next(
+        (item for item in scored if item[2].rank == min(s.rank for s in sentences)), scored[0]
+    )
     support = []
     for value, window, sentence in scored[1:]:
-        if len(support) == SUPPORT_SENTENCES or value <= 0:
+        if len(support) == SUPPORT_SENTENCES or value <= 0.05:
             break
         if sentence is lead_sentence or window in lead:
             continue

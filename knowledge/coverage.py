@@ -32,6 +32,7 @@ COVER_FEATURES = (
     "unknown_share",
     "words",
     "shape_unstated",
+    "off_topic",  # nearness to questions the corpus is not about, against its own questions
 )
 
 
@@ -57,6 +58,7 @@ def cover_features(
         "words": math.log1p(len(query.groups)),
         # Asked for a date, a number, a phone: does the cited section state one at all?
         "shape_unstated": float(shape is not None and not shape.search(section.body)),
+        "off_topic": retriever.off_topic_lean(query),
     }
 
 

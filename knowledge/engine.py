@@ -23,6 +23,7 @@ from knowledge.index import (
 )
 from knowledge.probes import load_glossary
 from knowledge.retrieval import Retriever
+from knowledge.suggestions import SUGGESTIONS_FILE, Suggestions
 
 MODELS_FILE = Path(__file__).parent / "models.json"  # fitted by `greenbot eval --train`
 
@@ -84,6 +85,7 @@ def assemble(index: KnowledgeIndex, config: EngineConfig, *, rewriter=None) -> A
     bridge = Bridge(index.tokenizer, vocabulary, terms)
     models = learned.load(config.models) if config.models and config.models.exists() else {}
     retriever = Retriever(index, ranker=models.get("ranker"), bridge=bridge)
+    suggestions = config.corpus_dir / SUGGESTIONS_FILE.name
     return AnswerEngine(
         index,
         retriever,
@@ -92,4 +94,5 @@ def assemble(index: KnowledgeIndex, config: EngineConfig, *, rewriter=None) -> A
         rewriter=rewriter,
         judge=CoverageJudge(models.get("coverage"), threshold=config.threshold),
         glossary=Glossary(terms),
+        suggestions=Suggestions.load(suggestions) if suggestions.exists() else None,
     )

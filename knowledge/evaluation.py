@@ -158,11 +158,7 @@ def judge(item: EvalQuestion, reply: Reply, scripts: ScriptConverter) -> Outcome
     rank = None
     gold = normalize(item.passage, scripts) if item.passage else ""
     for n, (section, text) in enumerate(reply.sources):
-        hit = (
-            contains_passage(normalize(text, scripts), gold)
-            if gold
-            else section in item.sections
-        )
+        hit = contains_passage(normalize(text, scripts), gold) if gold else section in item.sections
         if hit:
             rank = n + 1
             break
@@ -246,9 +242,7 @@ def _cell(value: float) -> str:
     return "    –" if value != value else f"{value:5.2f}"  # NaN: nothing to measure
 
 
-def table(
-    results: dict[str, Sequence[Outcome]], *, title: str = "", group_by: bool = True
-) -> str:
+def table(results: dict[str, Sequence[Outcome]], *, title: str = "", group_by: bool = True) -> str:
     """One row per group and system: e.g. results = {"greenbot": …, "baseline": …}."""
     lines = [title] if title else []
     names = list(results)

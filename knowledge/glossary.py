@@ -36,6 +36,8 @@ class Glossary:
         if not subject or len(subject) > MAX_SUBJECT_CHARS:
             return None
         for name, term in self._names:
-            if name == subject or (len(name) >= 3 and name in subject and len(subject) - len(name) <= 3):
+            if name == subject or (
+                len(name) >= 3 and name in subject and len(subject) - len(name) <= 3
+            ):
                 return term
         return None

@@ -22,7 +22,7 @@ import numpy as np
 from knowledge.chunking import chunk_sections
 from knowledge.lexical import BM25Index
 from knowledge.lexicon import Tokenizer
-from knowledge.probes import PassageQuestions, fold, load_passage_questions
+from knowledge.probes import PassageQuestions, fold, load_off_topic, load_passage_questions
 from knowledge.scripts import ScriptConverter
 from knowledge.sections import Departments, Section
 from knowledge.vectors import PrecomputedEmbeddings, nearest, open_store, replace_all
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 4  # bump when chunking, tokenizing or the stored layout changes
+INDEX_VERSION = 7  # bump when chunking, tokenizing or the stored layout changes
 EMBED_BATCH = 32
 QUERY_CACHE_SIZE = 2048
 Progress = Callable[[int, int], None]
@@ -60,6 +60,7 @@ class Probe:
     text: str  # Simplified
     chunk: int  # position in the index's chunks
     tokens: tuple[str, ...]
+    anchor: str = ""  # the span of the chunk it asks about (folded): which sentence answers
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class KnowledgeIndex:
         scripts: ScriptConverter,
         probes: list[Probe] | None = None,
         probe_vectors: np.ndarray | None = None,
+        off_topic_vectors: np.ndarray | None = None,
     ) -> None:
         self.sections = {section.id: section for section in sections}
         self.chunks = chunks
@@ -100,6 +102,11 @@ class KnowledgeIndex:
             probe_vectors if probe_vectors is not None else np.zeros((0, vectors.shape[1]))
         )
         self.probe_bm25 = BM25Index([list(p.tokens) for p in self.probes])
+        self.off_topic_vectors = (
+            off_topic_vectors
+            if off_topic_vectors is not None
+            else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+        )
         self.store = store
         self.embeddings = embeddings
         self.tokenizer = tokenizer
@@ -178,7 +185,7 @@ def make_probes(
     scripts: ScriptConverter,
 ) -> list[Probe]:
     """Each entry's questions, pointed at the chunk of its source that holds its anchor."""
-    folded = [fold(chunk.text, scripts) for chunk in chunks]
+    folded = [fold(chunk.search_text, scripts) for chunk in chunks]  # the title too
     families = [_family(sections[chunk.section_id].source) for chunk in chunks]
     probes: list[Probe] = []
     missing = 0
@@ -194,14 +201,16 @@ def make_probes(
             continue
         for question in entry.questions:
             text = scripts.to_simplified(question)
-            probes.append(Probe(text=text, chunk=target, tokens=tuple(tokenizer.tokens(text))))
+            probes.append(
+                Probe(text=text, chunk=target, tokens=tuple(tokenizer.tokens(text)), anchor=anchor)
+            )
     if missing:
         log.warning("%d passage-question anchors match no passage", missing)
     return probes
 
 
 def _family(source: str) -> str:
-    """"plan", or the guide's slug (a section's `guide:home-energy`, an entry's
+    """ "plan", or the guide's slug (a section's `guide:home-energy`, an entry's
     `home-energy.md`)."""
     if source in ("", "plan"):
         return "plan"
@@ -250,6 +259,11 @@ def _previous_vectors(config: IndexConfig) -> dict[str, list[float]]:
             for n, line in enumerate(probe_file.read_text("utf-8").splitlines()):
                 if n < len(probe_vectors):
                     known[QUESTION_KEY + json.loads(line)["text"]] = probe_vectors[n].tolist()
+        off_topic_file = config.index_dir / "off_topic.json"
+        if off_topic_file.exists():
+            off_vectors = np.load(config.index_dir / "off_topic_vectors.npy")
+            off_texts = json.loads(off_topic_file.read_text("utf-8"))
+            known.update(zip(off_texts, off_vectors.tolist(), strict=False))
     except (OSError, ValueError, KeyError):
         return {}
     return known
@@ -289,11 +303,21 @@ def build_index(
     )
     texts = [chunk.search_text for chunk in chunks]
     probe_texts = [QUESTION_KEY + probe.text for probe in probes]
-    cache = _embed_unique(embeddings, texts + probe_texts, _previous_vectors(config), progress)
+    off_topic = [
+        QUESTION_KEY + scripts.to_simplified(q)
+        for q in (load_off_topic(corpus_dir) if corpus_dir else [])
+    ]
+    cache = _embed_unique(
+        embeddings, texts + probe_texts + off_topic, _previous_vectors(config), progress
+    )
+
     vectors = np.asarray([cache[text] for text in texts], dtype=np.float32)
-    probe_vectors = np.asarray(
-        [cache[text] for text in probe_texts], dtype=np.float32
-    ).reshape(len(probes), vectors.shape[1])
+    probe_vectors = np.asarray([cache[text] for text in probe_texts], dtype=np.float32).reshape(
+        len(probes), vectors.shape[1]
+    )
+    off_topic_vectors = np.asarray([cache[t] for t in off_topic], dtype=np.float32).reshape(
+        len(off_topic), vectors.shape[1]
+    )
     store = _store(config, PrecomputedEmbeddings(embeddings, cache))
     replace_all(
         store,
@@ -307,7 +331,16 @@ def build_index(
             for p in probes
         ],
     )
-    _write(config.index_dir, sections, chunks, vectors, config, fingerprint, probes, probe_vectors)
+    _write(
+        config.index_dir,
+        sections,
+        chunks,
+        vectors,
+        config,
+        fingerprint,
+        (probes, probe_vectors),
+        (off_topic, off_topic_vectors),
+    )
     log.info("indexed %d chunks in %.1f s", len(chunks), time.perf_counter() - started)
     return KnowledgeIndex(
         sections=sections,
@@ -319,6 +352,7 @@ def build_index(
         scripts=scripts,
         probes=probes,
         probe_vectors=probe_vectors,
+        off_topic_vectors=off_topic_vectors,
     )
 
 
@@ -329,8 +363,8 @@ def _write(
     vectors: np.ndarray,
     config: IndexConfig,
     fingerprint: str,
-    probes: list[Probe],
-    probe_vectors: np.ndarray,
+    questions: tuple[list[Probe], np.ndarray],
+    off_topic: tuple[list[str], np.ndarray],
 ) -> None:
     """Write to a sibling folder and swap it in, so a crash never leaves half an index."""
     staging = index_dir.with_name(index_dir.name + ".building")
@@ -343,10 +377,13 @@ def _write(
         for chunk in chunks:
             out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
     np.save(staging / "vectors.npy", vectors)
+    probes, probe_vectors = questions
     with (staging / "probes.jsonl").open("w", encoding="utf-8") as out:
         for probe in probes:
             out.write(json.dumps(asdict(probe), ensure_ascii=False) + "\n")
     np.save(staging / "probe_vectors.npy", probe_vectors)
+    (staging / "off_topic.json").write_text(json.dumps(off_topic[0], ensure_ascii=False), "utf-8")
+    np.save(staging / "off_topic_vectors.npy", off_topic[1])
     manifest = {
         "version": INDEX_VERSION,
         "fingerprint": fingerprint,
@@ -400,7 +437,9 @@ def load_index(
     if probe_file.exists():
         for line in probe_file.read_text("utf-8").splitlines():
             data = json.loads(line)
-            probes.append(Probe(data["text"], data["chunk"], tuple(data["tokens"])))
+            probes.append(
+                Probe(data["text"], data["chunk"], tuple(data["tokens"]), data.get("anchor", ""))
+            )
     return KnowledgeIndex(
         sections=sections,
         chunks=chunks,
@@ -411,4 +450,5 @@ def load_index(
         scripts=scripts or ScriptConverter(),
         probes=probes,
         probe_vectors=np.load(config.index_dir / "probe_vectors.npy") if probes else None,
+        off_topic_vectors=np.load(config.index_dir / "off_topic_vectors.npy"),
     )

@@ -1,6 +1,7 @@
 """Optional: an LLM rewrites the citizen's question into the plan's words before retrieval, and
-the extractive draft into a friendlier reply after it, strictly from the retrieved passages. Off unless an OpenAI-compatible endpoint is configured; on any failure the
-extractive draft stands, so the LLM can make an answer nicer but never makes one missing."""
+the extractive draft into a friendlier reply after it, strictly from the retrieved passages. Off
+unless an OpenAI-compatible endpoint is configured; on any failure the extractive path stands, so
+the LLM can make an answer better but never makes one missing."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 QUESTIONS_DIR = "passage_questions"
 GLOSSARY_FILE = "glossary.yaml"
+OFF_TOPIC_FILE = "off_topic.yaml"  # questions citizens ask a city bot that the corpus is not about
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,17 @@ def load_glossary(corpus_dir: Path) -> list[Term]:
         if not term or not explain:
             continue
         everyday = tuple(
-            w
-            for w in (str(w).strip() for w in entry.get("everyday") or ())
-            if w and w != term
+            w for w in (str(w).strip() for w in entry.get("everyday") or ()) if w and w != term
         )
         terms.append(Term(term, str(entry.get("plan") or term).strip(), explain, everyday))
     return terms
+
+
+def load_off_topic(corpus_dir: Path) -> list[str]:
+    """Counter-examples for the coverage decision: how far a question is from these, against
+    how close it is to the passages' own questions."""
+    path = corpus_dir / OFF_TOPIC_FILE
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text("utf-8")) or []
+    return [str(q).strip() for q in data if str(q).strip()]

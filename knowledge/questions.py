@@ -71,6 +71,12 @@ ANSWER_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"多久|多长时间|多長時間|几天|幾天|多少天|期限|时限|時限"),
         re.compile(r"\d+\s*个?(?:日|天|月|年|小时|小時)|[一二三四五六七八九十]+个?(?:日|天|月)"),
     ),
+    (
+        re.compile(
+            r"哪个部门|哪个单位|哪些部门|哪家单位|谁负责|谁来管|谁管|归哪|哪个局|牵头|找哪个"
+        ),
+        re.compile(r"(?:局|委|中心|部|辦|办|政府|分行|支行)[^。]{0,30}(?:負責|负责|牽頭|牵头)"),
+    ),
     (ASKS_FOR_FIGURE, re.compile(r"\d")),
 )
 

@@ -43,9 +43,8 @@ RANK_FEATURES = (
     "bm25_question",
     *(f"rr_{name}" for name in LISTS),  # reciprocal rank in each list, within the family
     "family_prior",
-    "is_plan",
     "figure",
-)
+)  # no "is it the plan" feature: it would learn the dev set's share of plan questions
 
 
 @dataclass(frozen=True)
@@ -187,16 +186,16 @@ class Retriever:
                         "cos_question": probe_cos.get(i, cosine),
                         "gap_passage": cosine - best_passage,
                         "gap_question": probe_cos.get(i, cosine) - best_question,
-                        **{f"rr_{name}": 1.0 / ranks[name][i] if i in ranks[name] else 0.0
-                           for name in LISTS},
+                        **{
+                            f"rr_{name}": 1.0 / ranks[name][i] if i in ranks[name] else 0.0
+                            for name in LISTS
+                        },
                         "coverage": self.coverage(query, chunk),
                         "rrf": fused[i] / best_fused,
-                        "bm25_passage": scores["bm25_passage"].get(i, 0.0)
-                        / maxima["bm25_passage"],
+                        "bm25_passage": scores["bm25_passage"].get(i, 0.0) / maxima["bm25_passage"],
                         "bm25_question": scores["bm25_question"].get(i, 0.0)
                         / maxima["bm25_question"],
                         "family_prior": prior if plan else 1.0 - prior,
-                        "is_plan": float(plan),
                         "figure": float(query.wants_figure and bool(FIGURE.search(chunk.text))),
                     },
                 )
@@ -210,6 +209,26 @@ class Retriever:
         best = np.full(len(self.index.chunks), -1.0)
         np.maximum.at(best, self._probe_chunks, cosines)
         return {i: float(c) for i, c in enumerate(best) if c > -1.0}
+
+    def off_topic_lean(self, query: Query) -> float:
+        """Cosine to the nearest off-topic example minus cosine to the nearest passage question
+        (0 without examples): above 0, the question reads like something the corpus is not
+        about."""
+        off = self.index.off_topic_vectors
+        if query.vector is None or not len(off) or not len(self._probe_chunks):
+            return 0.0
+        return float((off @ query.vector).max() - (self.index.probe_vectors @ query.vector).max())
+
+    def hinted_anchor(self, query: Query, chunk: int) -> str | None:
+        """The anchor (folded) of the written question nearest to the citizen's among those
+        about `chunk`: it names the sentence that answers, within a passage of several."""
+        if query.vector is None or not len(self._probe_chunks):
+            return None
+        rows = np.flatnonzero(self._probe_chunks == chunk)
+        if not len(rows):
+            return None
+        best = rows[int(np.argmax(self.index.probe_vectors[rows] @ query.vector))]
+        return self.index.probes[best].anchor or None
 
     def rank_score(self, features: dict[str, float]) -> float:
         """Untrained: fusion, nudged toward the family the question belongs to."""

@@ -16,6 +16,7 @@ from bot import render, texts
 from bot.render import Block, html
 from bot.routers.feedback import rating_buttons
 from bot.routers.source import SourceCb
+from knowledge.suggestions import suggestion_id
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -63,12 +64,8 @@ def after_answer(
             )
         )
     rows = [row]
-    related = suggestions.for_sections(
-        [source.section for source in answer.sources],
-        exclude=texts.simplified(answer.question),
-        limit=MAX_RELATED,
-    )
-    for suggestion in related:
+    related = [suggestions.get(suggestion_id(q)) for q in answer.related[:MAX_RELATED]]
+    for suggestion in filter(None, related):
         label = texts.convert(suggestion.question, script)
         rows.append(
             [InlineKeyboardButton(text=label, callback_data=RelatedCb(id=suggestion.id).pack())]

@@ -4,6 +4,7 @@ when the knowledge base does not cover a question."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -116,3 +117,39 @@ def test_greenbot_ask_json_reads_stdin_and_answers_each_line_in_order(knowledge_
     assert answers[3]["sources"][0]["text"] in (
         knowledge_config.data_dir / "index" / "chunks.jsonl"
     ).read_text("utf-8")
+
+
+def test_what_is_a_plan_term_gets_a_plain_explanation_and_the_plan_passage_cited(
+    knowledge_engine: AnswerEngine,
+) -> None:
+    answer = knowledge_engine.answer("什么是中水回用？")
+    assert answer.covered
+    assert answer.body.startswith("中水回用，通俗地说：")
+    assert "方案中的原文：" in answer.body
+    assert "中水回用" in knowledge_engine.scripts.to_simplified(answer.sources[0].text)
+    assert answer.citation.startswith("出处：《铜仁市“十四五”节能减排综合工作方案》")
+    assert "词汇表" in answer.citation
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["规上工业单位增加值能耗要降多少", "数据中心能效有啥要求", "公交車都會換成電動的嗎？"],
+)
+def test_the_first_sentence_states_the_answer_briefly_in_full_width_punctuation(
+    knowledge_engine: AnswerEngine, question: str
+) -> None:
+    answer = knowledge_engine.answer(question)
+    first = answer.body.split("。")[0]
+    assert answer.covered and 0 < len(first) <= 120
+    assert not re.search(r"[\u4e00-\u9fff][,;:()]|[,;:()][\u4e00-\u9fff]", answer.body)
+    assert answer.body.count("。") <= 3
+
+
+def test_related_questions_never_lead_back_to_the_passage_just_shown(
+    knowledge_engine: AnswerEngine,
+) -> None:
+    answer = knowledge_engine.answer("2025年农村污水治理率要到多少？")
+    assert answer.related
+    for question in answer.related:
+        again = knowledge_engine.answer(question)
+        assert again.sources[0].text != answer.sources[0].text, question

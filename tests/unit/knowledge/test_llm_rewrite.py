@@ -22,6 +22,7 @@ class FakeOpenAI(BaseHTTPRequestHandler):
 
     requests: ClassVar[list[dict]] = []
     fail = False
+    rephrased: ClassVar[dict[str, str]] = {}  # question → its rewrite in the plan's words
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -30,6 +31,11 @@ class FakeOpenAI(BaseHTTPRequestHandler):
             self.send_response(500)
             self.end_headers()
             return
+        system, human = body["messages"][0]["content"], body["messages"][-1]["content"]
+        if "检索问句" in system:  # the rephrase step: a question back, never an answer
+            content = type(self).rephrased.get(human, human)
+        else:
+            content = REWRITTEN
         payload = {
             "id": "chatcmpl-1",
             "object": "chat.completion",
@@ -38,7 +44,7 @@ class FakeOpenAI(BaseHTTPRequestHandler):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": REWRITTEN},
+                    "message": {"role": "assistant", "content": content},
                     "finish_reason": "stop",
                 }
             ],
@@ -59,6 +65,7 @@ class FakeOpenAI(BaseHTTPRequestHandler):
 def openai_url() -> Iterator[str]:
     FakeOpenAI.requests = []
     FakeOpenAI.fail = False
+    FakeOpenAI.rephrased = {}
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -69,8 +76,17 @@ def openai_url() -> Iterator[str]:
 def with_llm(engine: AnswerEngine, url: str) -> AnswerEngine:
     rewriter = rewriter_from(base_url=url, model="local-model", api_key="sk-test")
     return AnswerEngine(
-        engine.index, engine.retriever, threshold=engine.threshold, rewriter=rewriter
+        engine.index,
+        engine.retriever,
+        threshold=engine.threshold,
+        rewriter=rewriter,
+        judge=engine.judge,
+        glossary=engine.glossary,
     )
+
+
+def answer_rewrites(requests: list[dict]) -> list[dict]:
+    return [r for r in requests if "检索问句" not in r["body"]["messages"][0]["content"]]
 
 
 def test_the_llm_rewrites_from_the_passages_and_the_citation_stays(
@@ -79,7 +95,7 @@ def test_the_llm_rewrites_from_the_passages_and_the_citation_stays(
     answer = with_llm(knowledge_engine, openai_url).answer("2025年农村污水治理率要到多少？")
     assert answer.body == REWRITTEN
     assert "三、(五)" in answer.citation and answer.answer.endswith(answer.citation)
-    request = FakeOpenAI.requests[0]
+    request = answer_rewrites(FakeOpenAI.requests)[0]
     assert request["path"] == "/v1/chat/completions"
     prompt = json.dumps(request["body"]["messages"], ensure_ascii=False)
     assert "只能使用下面提供的资料" in prompt
@@ -95,12 +111,33 @@ def test_a_failing_llm_leaves_the_extractive_answer(
     assert "25%" in answer.body and answer.body != REWRITTEN
 
 
-def test_an_uncovered_question_never_reaches_the_llm(
+def test_an_uncovered_question_is_only_rephrased_never_answered_by_the_llm(
     knowledge_engine: AnswerEngine, openai_url: str
 ) -> None:
     answer = with_llm(knowledge_engine, openai_url).answer("明天铜仁会下雨吗？")
     assert not answer.covered
-    assert FakeOpenAI.requests == []
+    assert len(FakeOpenAI.requests) == 1 and answer_rewrites(FakeOpenAI.requests) == []
+
+
+def test_the_llm_rewrites_the_question_into_the_plans_words_before_retrieval(
+    knowledge_engine: AnswerEngine, openai_url: str
+) -> None:
+    question = "家里烧的蜂窝煤以后会不会被限制"
+    FakeOpenAI.rephrased = {question: "民用散煤会削减吗"}
+    answer = with_llm(knowledge_engine, openai_url).answer(question)
+    rephrase = FakeOpenAI.requests[0]["body"]["messages"]
+    assert "检索问句" in rephrase[0]["content"] and rephrase[-1]["content"] == question
+    assert answer.retrieval_query == f"{question} 民用散煤会削减吗"
+    assert answer.covered and "民用散煤" in answer.sources[0].text
+
+
+def test_a_failing_rephrase_keeps_the_citizens_own_words(
+    knowledge_engine: AnswerEngine, openai_url: str
+) -> None:
+    FakeOpenAI.fail = True
+    answer = with_llm(knowledge_engine, openai_url).answer("县城污水处理率要达到多少？")
+    assert answer.retrieval_query == "县城污水处理率要达到多少？"
+    assert answer.covered and "97%" in answer.body
 
 
 def test_no_endpoint_means_no_llm() -> None:

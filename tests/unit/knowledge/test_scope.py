@@ -26,6 +26,29 @@ def test_places_the_corpus_names_are_in_scope(scope: Scope) -> None:
     assert scope.check("铜仁公交车电动化", "推进公交车电动化") is None
 
 
+def test_a_township_or_county_the_corpus_never_names_is_out_of_scope(scope: Scope) -> None:
+    assert scope.unknown_places("遵义市的公交车会换成电动的吗") == ["遵义市"]
+    assert scope.unknown_places("川硐街道的垃圾站在哪") == ["川硐街道"]
+    assert scope.unknown_places("我家住六楼，楼下没得充电桩") == []  # not a place
+    assert scope.unknown_places("乡镇的污水怎么管") == []  # a kind of place
+
+
+def test_a_year_the_corpus_never_mentions_is_out_of_scope(scope: Scope) -> None:
+    outside = Scope("到2025年……比2020年下降", scope.tokenizer).check("2035年要降多少", "")
+    assert outside is not None and (outside.reason, outside.subject) == ("year", "2035")
+
+
+def test_a_named_official_or_an_exact_address_is_out_of_scope(scope: Scope) -> None:
+    for question in ("市生态环境局局长是谁", "王局长管不管这个", "回收点的具体地址是啥"):
+        outside = scope.check(question, "市生态环境局负责。")
+        assert outside is not None and outside.reason == "detail", question
+
+
+def test_a_subsidy_or_reward_amount_is_a_price(scope: Scope) -> None:
+    asked = scope.check("举报属实能拿好多奖金", "可以举报。")
+    assert asked is not None and asked.reason == "price"
+
+
 def test_a_price_question_needs_a_passage_that_states_money(scope: Scope) -> None:
     asked = scope.check("一级能效空调多少钱", "选购一级能效的空调更省电。")
     assert asked is not None and asked.reason == "price"
