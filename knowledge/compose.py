@@ -116,7 +116,7 @@ def compose(
     numbers = set(NUMBER.findall(question))
     most = max((raw(s.text) for s in sentences), default=0.0) or 1.0
 
-    def weigh(text: str) -> float:  # noqa: F811 - the question's share, plus named numbers
+    def weigh(text: str) -> float:
         share = raw(text) / most
         if numbers and numbers & set(NUMBER.findall(text)):
             share += NUMBER_BONUS

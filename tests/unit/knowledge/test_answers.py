@@ -4,8 +4,8 @@ when the knowledge base does not cover a question."""
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 

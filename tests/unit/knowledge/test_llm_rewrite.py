@@ -32,10 +32,8 @@ class FakeOpenAI(BaseHTTPRequestHandler):
             self.end_headers()
             return
         system, human = body["messages"][0]["content"], body["messages"][-1]["content"]
-        if "检索问句" in system:  # the rephrase step: a question back, never an answer
-            content = type(self).rephrased.get(human, human)
-        else:
-            content = REWRITTEN
+        # The rephrase step gets a question back, never an answer.
+        content = type(self).rephrased.get(human, human) if "检索问句" in system else REWRITTEN
         payload = {
             "id": "chatcmpl-1",
             "object": "chat.completion",
