@@ -34,6 +34,10 @@ COVER_FEATURES = (
     "shape_unstated",
     "off_topic",  # nearness to questions the corpus is not about, against its own questions
 )
+# Which way each signal may push: more evidence never argues for "not covered". A fitted weight
+# of the other sign is collinearity noise from a few hundred questions: the feature is dropped.
+AGAINST = frozenset({"unknown_share", "shape_unstated", "off_topic"})  # more → less covered
+DIRECTION = {name: -1.0 if name in AGAINST else 1.0 for name in COVER_FEATURES}
 
 
 def cover_features(

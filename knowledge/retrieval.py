@@ -31,6 +31,10 @@ GLOSSARY_WEIGHT = 0.8
 FAMILY_NEIGHBOURS = 10
 FAMILY_TEMPERATURE = 0.02
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％)")
+HOWTO = re.compile(r"怎么|怎样|如何|咋|啷个|方法|办法|注意|该不该|可不可以|能不能|扔|放哪")
+POLICY = re.compile(
+    r"政府|方案|规划|政策|要求|规定|以后|将来|会不会|还会|管不管|有没有|目标|到20|十四五|哪个部门|铜仁"
+)
 LISTS = ("bm25_passage", "bm25_question", "dense_passage", "dense_question")
 RANK_FEATURES = (
     "cos_passage",
@@ -42,6 +46,9 @@ RANK_FEATURES = (
     "bm25_passage",
     "bm25_question",
     *(f"rr_{name}" for name in LISTS),  # reciprocal rank in each list, within the family
+    *(f"grr_{name}" for name in LISTS),  # … and across families
+    "howto_guide",  # a how-to question (怎么做) meeting a guide's passage
+    "policy_plan",  # a will-the-government question (会不会, 有没有要求) meeting the plan's
     "family_prior",
     "figure",
 )  # no "is it the plan" feature: it would learn the dev set's share of plan questions
@@ -151,6 +158,7 @@ class Retriever:
         lists = self._lists(query)
         fused: dict[int, float] = {}
         ranks: dict[str, dict[int, int]] = {name: {} for name in LISTS}
+        overall = {name: {i: n + 1 for n, (i, _) in enumerate(r)} for name, r in lists.items()}
         for name, ranking in lists.items():
             seen = {True: 0, False: 0}
             for i, _ in ranking:
@@ -173,6 +181,7 @@ class Retriever:
         }
         best_passage = max(cosines.values())
         best_question = max(probe_cos.get(i, cosines[i]) for i in fused)
+        howto, policy = bool(HOWTO.search(query.text)), bool(POLICY.search(query.text))
         rows = []
         for i in fused:
             chunk = self.index.chunks[i]
@@ -190,12 +199,20 @@ class Retriever:
                             f"rr_{name}": 1.0 / ranks[name][i] if i in ranks[name] else 0.0
                             for name in LISTS
                         },
+                        **{
+                            f"grr_{name}": 1.0 / overall[name][i]
+                            if i in overall.get(name, {})
+                            else 0.0
+                            for name in LISTS
+                        },
                         "coverage": self.coverage(query, chunk),
                         "rrf": fused[i] / best_fused,
                         "bm25_passage": scores["bm25_passage"].get(i, 0.0) / maxima["bm25_passage"],
                         "bm25_question": scores["bm25_question"].get(i, 0.0)
                         / maxima["bm25_question"],
                         "family_prior": prior if plan else 1.0 - prior,
+                        "howto_guide": float(howto and not plan),
+                        "policy_plan": float(policy and plan),
                         "figure": float(query.wants_figure and bool(FIGURE.search(chunk.text))),
                     },
                 )

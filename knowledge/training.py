@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from knowledge import learned
-from knowledge.coverage import COVER_FEATURES, cover_features
+from knowledge.coverage import COVER_FEATURES, DIRECTION, cover_features
 from knowledge.evaluation import (
     EvalQuestion,
     Outcome,
@@ -82,8 +82,16 @@ def fit_judge(engine: AnswerEngine, questions: Sequence[EvalQuestion]) -> Logist
     positive = max(y[keep].sum(), 1.0)
     negative = max(keep.sum() - y[keep].sum(), 1.0)
     weights = np.where(y[keep] == 1, 0.5 / positive, 0.5 / negative) * keep.sum()
-    model = learned.fit(COVER_FEATURES, x[keep], y[keep], l2=COVER_L2, weights=weights)
-    probabilities = model.score(x)
+    names = list(COVER_FEATURES)
+    while True:  # fit, and drop the feature whose weight most contradicts its direction
+        columns = [COVER_FEATURES.index(n) for n in names]
+        model = learned.fit(names, x[keep][:, columns], y[keep], l2=COVER_L2, weights=weights)
+        wrong = [(DIRECTION[n] * w, n) for n, w in zip(names, model.weights, strict=True)]
+        worst = min(wrong)
+        if worst[0] >= 0 or len(names) == 1:
+            break
+        names.remove(worst[1])
+    probabilities = model.score(x[:, columns])
     cuts = np.linspace(0.1, 0.9, 81)
     n_pos, n_neg = max(y.sum(), 1.0), max(len(y) - y.sum(), 1.0)
     value = [
@@ -93,7 +101,7 @@ def fit_judge(engine: AnswerEngine, questions: Sequence[EvalQuestion]) -> Logist
     ]
     best = max(value)
     chosen = [c for c, v in zip(cuts, value, strict=True) if v >= best - 1e-9]
-    model.cut = float(np.median(chosen))
+    model.cut = float(max(chosen))  # among equals, the most cautious: a refusal is the safer error
     return model
 
 

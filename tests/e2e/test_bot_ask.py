@@ -56,7 +56,7 @@ async def test_a_question_is_answered_with_its_plan_section_and_departments(
 
 
 async def test_traditional_in_traditional_out(bot: Dispatcher, rig: BotRig, user: FakeUser) -> None:
-    answer = await ask(user, "垃圾分類怎麼做？")
+    answer = await ask(user, "過期藥扔哪個桶？")
     assert answer.plain is not None
     assert "出處：《垃圾分類指南》" in answer.plain and "出处" not in answer.plain
     related = answer.button_texts[3:]
