@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 eval: $(STAMP)
-	$(BIN)/greenbot eval tests/data/dev_questions.jsonl
+	$(BIN)/greenbot eval tests/data/eval/dev_1.jsonl tests/data/eval/dev_2.jsonl --cv
 
 ingest: $(STAMP)
 	$(BIN)/greenbot ingest

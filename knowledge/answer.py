@@ -14,7 +14,7 @@ from knowledge.compose import Sentence, compose, full_width
 from knowledge.coverage import CoverageJudge, cover_features
 from knowledge.probes import fold
 from knowledge.questions import Intent, answer_shape, clean, is_follow_up
-from knowledge.retrieval import Hit
+from knowledge.retrieval import HOWTO, Hit
 from knowledge.scope import Scope
 from knowledge.sections import PLAN_SOURCE, Section
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 MAX_SOURCES = 5
 UNRANKED = 5  # rank given to a chunk of the cited section that retrieval did not return
+TIP_SCORE = 0.1  # the ranker's probability a guide passage needs to follow a plan answer
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,9 @@ class AnswerEngine:
                 + phrases.IN_THE_PLAN
                 + body
             )
+        tip = self._guide_tip(hits, query) if section.source == PLAN_SOURCE else None
+        if tip is not None:
+            body += "\n" + phrases.GUIDE_TIP + tip[0]
         if section.source != PLAN_SOURCE and section.title not in body:
             body = (
                 f"【{section.title}】{body}"  # a guide's list items name their category only here
@@ -168,6 +172,8 @@ class AnswerEngine:
         citation = citation_for(section)
         if definition is not None:
             citation += "\n" + phrases.GLOSSARY_CITATION
+        if tip is not None:
+            citation += "\n" + phrases.SEE_ALSO.format(document=tip[1].document, title=tip[1].title)
         citation = self.scripts.to_script(citation, script)
         return Answer(
             question=question,
@@ -206,6 +212,25 @@ class AnswerEngine:
             hits = self.retriever.search(self.retriever.prepare(suggestion.question), k=1)
             landing = self._landings[suggestion.id] = hits[0].chunk.id if hits else ""
         return landing
+
+    def _guide_tip(self, hits: list[Hit], query: Query) -> tuple[str, Section] | None:
+        """After a plan answer, "what you can do" from a guide, when a guide passage ranks
+        close behind (among the first three) and the citizen asked how, or it has real weight."""
+        howto = bool(HOWTO.search(query.text))
+        guide = next(
+            (
+                h
+                for h in hits[:3]
+                if (howto or h.score >= TIP_SCORE)
+                and self.index.sections[h.chunk.section_id].source != PLAN_SOURCE
+            ),
+            None,
+        )
+        if guide is None:
+            return None
+        section = self.index.sections[guide.chunk.section_id]
+        lead = self._extract([guide], section.id, query, query.text).split("。")[0]
+        return (f"{lead}。", section) if lead else None
 
     def _put_first(self, hits: list[Hit], verbatim: str) -> list[Hit]:
         """A definition cites the plan passage that uses the term: the best ranked one, or the

@@ -62,6 +62,8 @@ OUT_OF_SCOPE = {
 
 DEFINITION = "{term}，通俗地说：{explain}"
 IN_THE_PLAN = "方案中的原文："
+GUIDE_TIP = "您可以这样做："
+SEE_ALSO = "另见：{document}·{title}"
 GLOSSARY_CITATION = "释义：绿色铜仁助手词汇表（通俗解释，供参考）"
 
 EMPTY_QUESTION = "请输入您想了解的问题，例如：“垃圾分类怎么做？”"

@@ -31,6 +31,10 @@ GLOSSARY_WEIGHT = 0.8
 FAMILY_NEIGHBOURS = 10
 FAMILY_TEMPERATURE = 0.02
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％)")
+LONG_QUESTION = 60
+ASKING = re.compile(
+    r"[？?]|吗|呢|怎么|怎样|什么|多少|哪|几|啥|咋|会不会|能不能|是不是|有没有|要不要"
+)
 HOWTO = re.compile(r"怎么|怎样|如何|咋|啷个|方法|办法|注意|该不该|可不可以|能不能|扔|放哪")
 POLICY = re.compile(
     r"政府|方案|规划|政策|要求|规定|以后|将来|会不会|还会|管不管|有没有|目标|到20|十四五|哪个部门|铜仁"
@@ -117,6 +121,11 @@ class Retriever:
                 terms.setdefault(term, 0.5 * weight)
         dense_text = f"{context} {text}" if context else text
         vector = self.index.embed_query(dense_text) if embed else None
+        focus = asked_part(text)
+        if vector is not None and focus != text:
+            # A long, rambling message: its asking sentence weighs as much as the whole.
+            both = vector + self.index.embed_query(focus)
+            vector = both / np.linalg.norm(both)
         return Query(
             text=text,
             terms=terms,
@@ -299,6 +308,16 @@ class Retriever:
             total += weight
             unknown += 0.0 if known else weight
         return unknown / total if total else 1.0
+
+
+def asked_part(text: str) -> str:
+    """The sentence of a long message that asks (the last one with a question word), or the
+    whole text when it is short: context first and the question last is how people ramble."""
+    if len(text) <= LONG_QUESTION:
+        return text
+    parts = [p for p in re.split(r"(?<=[。！？!?；;，,])", text) if len(p.strip()) > 1]
+    asking = [p for p in parts if ASKING.search(p)]
+    return (asking or parts or [text])[-1].strip()[:LONG_QUESTION] or text
 
 
 def _best_per_chunk(pairs) -> list[tuple[int, float]]:  # type: ignore[no-untyped-def]

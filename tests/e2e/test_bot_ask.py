@@ -142,7 +142,7 @@ async def test_an_8000_character_message_is_answered_in_valid_messages(
     shown = user.new_messages()
     assert all(m.plain and len(m.plain) <= 4096 for m in shown)  # the fake refuses longer ones
     assert answer.plain is not None and "我只读了前 2000 字" in answer.plain
-    assert "出处：《垃圾分类指南》" in answer.plain
+    assert "《垃圾分类指南》" in answer.plain
     [row] = await rig.rows(AskedQuestion, user_id=user.id, until=len)
     assert row.question == question[:4000]
 
@@ -154,7 +154,7 @@ async def test_html_characters_in_a_question_are_shown_back_literally(
     assert only_markup.plain == "请输入您想了解的问题，例如：“垃圾分类怎么做？”"
     question = "垃圾分类<b>&怎么做？"
     answer = await ask(user, question)
-    assert answer.plain is not None and "出处：《垃圾分类指南》" in answer.plain
+    assert answer.plain is not None and "《垃圾分类指南》" in answer.plain
     await user.press("👎")
     prompt = await user.wait_for_message(timeout=REPLY_TIMEOUT)
     assert prompt.plain is not None and f"关于“{question}”" in prompt.plain

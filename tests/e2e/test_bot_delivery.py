@@ -33,7 +33,7 @@ async def test_a_429_on_the_reply_is_retried_after_retry_after_and_arrives_once(
     fake.fail_next("sendMessage", 429, retry_after=1, chat_id=user.id)
     await user.send_text("垃圾分类怎么做？")
     answer = await user.wait_for_message(timeout=REPLY_TIMEOUT)
-    assert answer.plain is not None and "出处：《垃圾分类指南》" in answer.plain
+    assert answer.plain is not None and "《垃圾分类指南》" in answer.plain
     await user.send_text("家里空调开多少度最省电？")  # handled after the first one is done
     await user.wait_for_message(timeout=REPLY_TIMEOUT)
     answers = [m for m in user.messages() if m.plain and "垃圾分类指南" in m.plain]
@@ -107,6 +107,6 @@ async def test_a_question_asked_while_the_database_is_briefly_locked_is_answered
         answer = await user.wait_for_message(timeout=REPLY_TIMEOUT)
     finally:
         holder.close()
-    assert answer.plain is not None and "出处：《垃圾分类指南》" in answer.plain
+    assert answer.plain is not None and "《垃圾分类指南》" in answer.plain
     [asked] = await rig.rows(AskedQuestion, user_id=user.id, until=len)
     assert asked.question == "垃圾分类怎么做？"

@@ -51,14 +51,7 @@ def test_a_guide_question_cites_the_guide_and_its_source(knowledge_engine: Answe
     [
         "明天铜仁会下雨吗？",
         "护照在哪里办",
-        pytest.param(
-            "红烧肉怎么做才好吃",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss of the learned coverage decision: it lands on the guide's "
-                "做饭节能 and scores just above the cut (see README, Q&A)",
-            ),
-        ),
+        "红烧肉怎么做才好吃",
     ],
 )
 def test_off_topic_questions_are_not_covered_and_point_to_12345(

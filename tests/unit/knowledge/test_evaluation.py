@@ -120,3 +120,21 @@ def test_the_shipped_models_hold_the_bar_on_the_dev_part_above_the_baseline(dev_
     assert greenbot.coverage >= 0.92 and greenbot.refusal >= 0.85
     assert greenbot.fact >= 0.85 and greenbot.fact_first >= 0.78
     assert greenbot.fact_first > baseline.fact_first
+
+
+def test_no_evaluation_question_is_shipped_as_product_data() -> None:
+    """The written passage questions, off-topic examples and suggestions are indexed or used by
+    the coverage decision: an evaluation question among them would be answered from memory."""
+    import yaml
+
+    from knowledge.suggestions import normalize as bare
+
+    shipped: set[str] = set()
+    for path in (CORPUS_DIR / "passage_questions").glob("*.yaml"):
+        for entry in yaml.safe_load(path.read_text("utf-8")):
+            shipped.update(bare(q) for q in entry["questions"])
+    shipped.update(bare(q) for q in yaml.safe_load((CORPUS_DIR / "off_topic.yaml").read_text()))
+    for questions in yaml.safe_load((CORPUS_DIR / "suggestions.yaml").read_text()).values():
+        shipped.update(bare(q) for q in questions)
+    asked = [q for q in load_questions(*DEV, SEALED) if bare(q.question) in shipped]
+    assert asked == []
