@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     chroma_path: Path | None = None  # None: data_dir/chroma
     chroma_server_url: str | None = None  # http://host:8000 switches to a Chroma server
     embedding_model: str = DEFAULT_EMBEDDING_MODEL  # or a local folder, or a hub name online
-    not_covered_below: float = 0.51  # rerank evidence; calibrated by `greenbot eval --tune`
+    not_covered_below: float = 0.51  # only without knowledge/models.json (the fitted judge decides)
     max_question_chars: int = 2000
     # thread: answer beside the event loop (one process, least memory); process: a worker
     # process of its own, so answering and update handling each get a core (about 1 GB more).
