@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge import phrases
 from knowledge.chunking import split_sentences
-from knowledge.compose import Sentence, compose, full_width
+from knowledge.compose import CLAUSE_END, Sentence, best_window, close, compose, full_width
 from knowledge.coverage import CoverageJudge, cover_features
 from knowledge.probes import fold
 from knowledge.questions import Intent, answer_shape, clean, is_follow_up
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 MAX_SOURCES = 5
 UNRANKED = 5  # rank given to a chunk of the cited section that retrieval did not return
+CLAUSE_CACHE = 50_000
 TIP_SCORE = 0.1  # the ranker's probability a guide passage needs to follow a plan answer
 
 
@@ -82,7 +83,10 @@ class AnswerEngine:
         self.judge = judge or CoverageJudge(None, threshold=threshold)
         self.glossary = glossary
         self.suggestions = suggestions
-        self._landings: dict[int, str] = {}  # suggestion id → the passage its answer leads with
+        self._landings: dict[int, str] = {}
+        self._clause_words: dict[
+            str, frozenset[str]
+        ] = {}  # suggestion id → the passage its answer leads with
         self.max_question_chars = max_question_chars
         self.rewriter = rewriter
         self.scripts = index.scripts
@@ -150,16 +154,16 @@ class AnswerEngine:
         if outside is not None:
             reply = phrases.OUT_OF_SCOPE[outside.reason].format(subject=outside.subject)
             return self._not_covered(question, reply, script, sources, retrieval_query)
-        body = self._extract(hits, section.id, query, simplified)
         if definition is not None:
-            body = (
-                full_width(
-                    phrases.DEFINITION.format(term=definition.term, explain=definition.explain)
-                )
+            body = full_width(
+                phrases.DEFINITION.format(term=definition.term, explain=definition.explain)
                 + phrases.IN_THE_PLAN
-                + body
+                + self._using(hits[0], definition.plan)
             )
-        tip = self._guide_tip(hits, query) if section.source == PLAN_SOURCE else None
+        else:
+            body = self._extract(hits, section.id, query, simplified)
+        plain = definition is None and section.source == PLAN_SOURCE
+        tip = self._guide_tip(hits, query) if plain else None
         if tip is not None:
             body += "\n" + phrases.GUIDE_TIP + tip[0]
         if section.source != PLAN_SOURCE and section.title not in body:
@@ -232,6 +236,13 @@ class AnswerEngine:
         lead = self._extract([guide], section.id, query, query.text).split("。")[0]
         return (f"{lead}。", section) if lead else None
 
+    def _using(self, hit: Hit, verbatim: str) -> str:
+        """The plan's own words around a term: the clauses of its sentence that use it."""
+        term = self.scripts.to_simplified(verbatim)
+        uses = lambda text: float(term in self.scripts.to_simplified(text))  # noqa: E731
+        sentence = next((s for s in split_sentences(hit.chunk.text) if uses(s)), hit.chunk.text)
+        return close(best_window(sentence, uses, None)[1])
+
     def _put_first(self, hits: list[Hit], verbatim: str) -> list[Hit]:
         """A definition cites the plan passage that uses the term: the best ranked one, or the
         first in the plan when retrieval found none."""
@@ -288,7 +299,14 @@ class AnswerEngine:
         terms = query.terms
 
         def weigh(text: str) -> float:
-            words = set(tokenizer.tokens(self.scripts.to_simplified(text)))
+            words: set[str] = set()
+            for clause in CLAUSE_END.split(text):  # passages are fixed: clauses are cached
+                cached = self._clause_words.get(clause)
+                if cached is None:
+                    cached = frozenset(tokenizer.tokens(self.scripts.to_simplified(clause)))
+                    if len(self._clause_words) < CLAUSE_CACHE:
+                        self._clause_words[clause] = cached
+                words |= cached
             return sum(w * idf(t) for t, w in terms.items() if t in words)
 
         hit_rank = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -190,7 +191,8 @@ def make_probes(
     probes: list[Probe] = []
     missing = 0
     for entry in entries:
-        anchor = fold(entry.anchor, scripts)
+        # "(三)坚决遏制…" names a measure by its number, which titles drop.
+        anchor = fold(re.sub(r"^[(（][一二三四五六七八九十]+[)）]", "", entry.anchor), scripts)
         family = _family(entry.source)
         target = next(
             (n for n, text in enumerate(folded) if families[n] == family and anchor in text),

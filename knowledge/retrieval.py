@@ -77,6 +77,7 @@ class Query:
     vector: np.ndarray | None
     wants_figure: bool = False
     expansions: tuple[str, ...] = ()  # glossary terms the everyday words stood for
+    probe_cosines: np.ndarray | None = None  # to every written question, computed once
 
 
 class Retriever:
@@ -123,7 +124,8 @@ class Retriever:
         vector = self.index.embed_query(dense_text) if embed else None
         focus = asked_part(text)
         if vector is not None and focus != text:
-            # A long, rambling message: its asking sentence weighs as much as the whole.
+            # A long, rambling message: its asking sentence weighs as much as the whole (a
+            # second embedding, for long messages only: the price of their p95, see bench.qa).
             both = vector + self.index.embed_query(focus)
             vector = both / np.linalg.norm(both)
         return Query(
@@ -133,6 +135,11 @@ class Retriever:
             vector=vector,
             wants_figure=asks_for_figure(dense_text),
             expansions=tuple(e.term for e in expansions),
+            probe_cosines=(
+                self.index.probe_vectors @ vector
+                if vector is not None and len(self._probe_chunks)
+                else None
+            ),
         )
 
     # -- candidates -------------------------------------------------------------------------
@@ -147,16 +154,20 @@ class Retriever:
         )
         if query.vector is not None:
             lists["dense_passage"] = index.dense(query.vector, depth)
+            # Exact over the written questions (already scored once in `prepare`): cheaper
+            # than a second store query, and a few thousand vectors need no HNSW.
+            cosines = query.probe_cosines if query.probe_cosines is not None else np.zeros(0)
+            top = np.argsort(-cosines)[: depth * 4]
             lists["dense_question"] = _best_per_chunk(
-                (index.probes[i].chunk, s) for i, s in index.dense_probes(query.vector, depth * 4)
+                (index.probes[i].chunk, float(cosines[i])) for i in top
             )
         return lists
 
     def _family_prior(self, query: Query) -> float:
         """P(the answer is in the plan), from the families of the nearest written questions."""
-        if query.vector is None or not len(self._probe_chunks):
+        if query.probe_cosines is None:
             return 0.5
-        cosines = self.index.probe_vectors @ query.vector
+        cosines = query.probe_cosines
         top = np.argsort(-cosines)[:FAMILY_NEIGHBOURS]
         weights = np.exp((cosines[top] - cosines[top[0]]) / FAMILY_TEMPERATURE)
         plan = self.families[self._probe_chunks[top]]
@@ -183,7 +194,7 @@ class Retriever:
         maxima = {name: max((s for _, s in r), default=0.0) or 1.0 for name, r in lists.items()}
         scores = {name: dict(r) for name, r in lists.items()}
         prior = self._family_prior(query)
-        probe_cos = self._probe_cosines(query)
+        probe_cos = self._probe_cosines(query, list(fused))
         cosines = {
             i: float(self.index.vectors[i] @ query.vector) if query.vector is not None else 0.0
             for i in fused
@@ -228,32 +239,32 @@ class Retriever:
             )
         return rows
 
-    def _probe_cosines(self, query: Query) -> dict[int, float]:
-        if query.vector is None or not len(self._probe_chunks):
+    def _probe_cosines(self, query: Query, chunks: list[int]) -> dict[int, float]:
+        """Each candidate chunk's best cosine among its written questions."""
+        if query.probe_cosines is None:
             return {}
-        cosines = self.index.probe_vectors @ query.vector
         best = np.full(len(self.index.chunks), -1.0)
-        np.maximum.at(best, self._probe_chunks, cosines)
-        return {i: float(c) for i, c in enumerate(best) if c > -1.0}
+        np.maximum.at(best, self._probe_chunks, query.probe_cosines)
+        return {i: float(best[i]) for i in chunks if best[i] > -1.0}
 
     def off_topic_lean(self, query: Query) -> float:
         """Cosine to the nearest off-topic example minus cosine to the nearest passage question
         (0 without examples): above 0, the question reads like something the corpus is not
         about."""
         off = self.index.off_topic_vectors
-        if query.vector is None or not len(off) or not len(self._probe_chunks):
+        if query.vector is None or not len(off) or query.probe_cosines is None:
             return 0.0
-        return float((off @ query.vector).max() - (self.index.probe_vectors @ query.vector).max())
+        return float((off @ query.vector).max() - query.probe_cosines.max())
 
     def hinted_anchor(self, query: Query, chunk: int) -> str | None:
         """The anchor (folded) of the written question nearest to the citizen's among those
         about `chunk`: it names the sentence that answers, within a passage of several."""
-        if query.vector is None or not len(self._probe_chunks):
+        if query.probe_cosines is None:
             return None
         rows = np.flatnonzero(self._probe_chunks == chunk)
         if not len(rows):
             return None
-        best = rows[int(np.argmax(self.index.probe_vectors[rows] @ query.vector))]
+        best = rows[int(np.argmax(query.probe_cosines[rows]))]
         return self.index.probes[best].anchor or None
 
     def rank_score(self, features: dict[str, float]) -> float:
