@@ -34,12 +34,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 7  # bump when chunking, tokenizing or the stored layout changes
+INDEX_VERSION = 8  # bump when chunking, tokenizing or the stored layout changes
 EMBED_BATCH = 32
 QUERY_CACHE_SIZE = 2048
 Progress = Callable[[int, int], None]
-PASSAGE, QUESTION = "passage", "question"  # the two kinds of entry in the Chroma collection
-PROBE_PREFIX = "q:"
 QUESTION_KEY = "问："  # a probe's text in the store and the vector cache: never a passage's
 
 
@@ -127,19 +125,8 @@ class KnowledgeIndex:
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk index, cosine) of the nearest passages from Chroma's HNSW index, best first."""
-        hits = nearest(self.store, vector.tolist(), k, kind=PASSAGE)
+        hits = nearest(self.store, vector.tolist(), k)
         return [(self.position[cid], score) for cid, score in hits if cid in self.position]
-
-    def dense_probes(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(probe index, cosine) of the nearest citizen questions, best first."""
-        if not self.probes:
-            return []
-        hits = nearest(self.store, vector.tolist(), k, kind=QUESTION)
-        return [
-            (int(pid[len(PROBE_PREFIX) :]), score)
-            for pid, score in hits
-            if pid.startswith(PROBE_PREFIX)
-        ]
 
 
 def _section_to_dict(section: Section) -> dict[str, Any]:
@@ -321,17 +308,11 @@ def build_index(
         len(off_topic), vectors.shape[1]
     )
     store = _store(config, PrecomputedEmbeddings(embeddings, cache))
-    replace_all(
+    replace_all(  # the written questions stay out: they are few, and scored exactly in numpy
         store,
-        ids=[c.id for c in chunks] + [f"{PROBE_PREFIX}{n}" for n in range(len(probes))],
-        texts=texts + probe_texts,
-        metadatas=[
-            {"section": c.section_id, "position": c.position, "kind": PASSAGE} for c in chunks
-        ]
-        + [
-            {"section": chunks[p.chunk].section_id, "target": chunks[p.chunk].id, "kind": QUESTION}
-            for p in probes
-        ],
+        ids=[c.id for c in chunks],
+        texts=texts,
+        metadatas=[{"section": c.section_id, "position": c.position} for c in chunks],
     )
     _write(
         config.index_dir,

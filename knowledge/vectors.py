@@ -79,11 +79,7 @@ def replace_all(
         )
 
 
-def nearest(
-    store: Chroma, vector: list[float], k: int, *, kind: str | None = None
-) -> list[tuple[str, float]]:
-    """(id, cosine similarity) of the k nearest entries (of one `kind` if given), best first."""
-    hits = store.similarity_search_by_vector_with_relevance_scores(
-        vector, k=k, filter={"kind": kind} if kind else None
-    )
+def nearest(store: Chroma, vector: list[float], k: int) -> list[tuple[str, float]]:
+    """(chunk id, cosine similarity) of the k nearest chunks, best first."""
+    hits = store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
     return [(doc.id or "", 1.0 - distance) for doc, distance in hits]
