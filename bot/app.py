@@ -71,8 +71,20 @@ def create_storage(
         return MemoryStorage()
     if url.startswith(("redis://", "rediss://", "unix://")):
         from aiogram.fsm.storage.redis import RedisStorage
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialBackoff
+        from redis.exceptions import ConnectionError, TimeoutError
 
-        return RedisStorage.from_url(url)
+        # A pooled connection the server has closed (a restart, an idle timeout, a failover)
+        # is retried on a fresh one instead of failing the citizen's update.
+        return RedisStorage.from_url(
+            url,
+            connection_kwargs={
+                "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
+                "retry_on_error": [ConnectionError, TimeoutError],
+                "health_check_interval": 30,
+            },
+        )
     if url == "database":
         if sessions is None:
             raise StorageNotAvailable("GREENBOT_FSM_STORAGE=database needs the app's sessions")
