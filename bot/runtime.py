@@ -137,13 +137,12 @@ def build_scheduler_runner(
     on_queued: OutboxNudge | None = None,
     holder: str | None = None,
 ) -> SchedulerRunner:
-    """The campaign scheduler on the job store of `settings.jobstore_url` (the app database)."""
+    """The campaign scheduler: jobs in memory, rebuilt from the app database by the leader."""
     from campaigns.scheduler import SchedulerRunner
     from reports.housekeeping import Housekeeping
 
     return SchedulerRunner(
         sessions,
-        jobstore_url=settings.jobstore_url,
         clock=clock,
         holder=holder,
         renew_every=settings.scheduler_renew_seconds,

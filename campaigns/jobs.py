@@ -1,11 +1,10 @@
-"""What the scheduler runs: module-level coroutines whose pickled arguments are plain ids.
+"""What the scheduler runs: module-level coroutines whose arguments are plain ids.
 
-A job must not carry a session factory or a Bot (the job store pickles its arguments, and a
-restarted process has new ones). It carries a context *name*; the running process binds that name
-to its live `JobContext` when it becomes scheduler leader. Why a name and not one global: every
-instance of a deployment binds the same name (default "greenbot") to its own objects, so a job
-planned by one instance runs on whichever instance leads later, while one process (tests, a
-staging twin) can still host schedulers for several databases under different names.
+Jobs live in memory on the lease holder, which rebuilds them from the database when it takes
+the lease (`campaigns.scheduler`), so a job says only what to do (event, date and kind; a
+broadcast id), readable in logs and `get_jobs()`. The live objects (session factory, clock,
+calendar) come from the `JobContext` the leader binds under a context *name* while it leads: one
+process (tests, a staging twin) can host schedulers for several databases under different names.
 """
 
 from __future__ import annotations

@@ -1,13 +1,19 @@
 """Run campaign jobs on exactly one bot instance: APScheduler 3 behind a database lease.
 
-- `AsyncIOScheduler` (Asia/Shanghai) with a persistent `SQLAlchemyJobStore` (sync URL, see
-  `greenbot.db.sync_url`). Job ids are explicit (`reminder:{event}:{date}:{kind}`,
-  `broadcast:{id}`) and added with `replace_existing=True`, so a restart never duplicates one.
+- `AsyncIOScheduler` (Asia/Shanghai) with APScheduler's in-memory job store. The database is the
+  only source of truth: `sync()` (on becoming leader and every tick) plans the calendar's
+  reminders and the scheduled broadcasts into jobs and removes jobs nothing wants any more, so a
+  restarted or new lease holder rebuilds the same jobs. Nothing synchronous touches the database
+  on the event loop: a persistent `SQLAlchemyJobStore` did, blocking the loop and failing with
+  "database is locked" after sqlite3's 5 s while the app wrote the same SQLite file.
+- Job ids are explicit (`reminder:{event}:{date}:{kind}`, `broadcast:{id}`) and added with
+  `replace_existing=True`, so a sync never duplicates one.
 - `misfire_grace_time` of hours and `coalesce=True`: a job missed during a short outage runs once
   when the leader is back; past the grace it is dropped (a stale reminder is worse than none).
-- The database stays the source of truth: `sync()` (on becoming leader and every tick) plans the
-  calendar's reminders and the scheduled broadcasts into jobs and removes jobs nothing wants any
-  more; job functions are idempotent, so a job run twice (two leaders for a moment) sends once.
+- Job functions are idempotent and record what they did in the database (a reminder's broadcast
+  has a unique `dedupe_key`): a job run twice (two leaders for a moment) sends once, and a run
+  that failed (the database locked for longer than its busy timeout) left nothing behind, so the
+  next `sync()` plans it again while it is within the grace.
 - The lease (`campaigns.lease`) is renewed every `renew_every` seconds; a standby takes over when
   it expires, or at once when the leader stops gracefully and releases it.
 """
@@ -25,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -48,19 +54,10 @@ MISFIRE_GRACE = timedelta(hours=6)
 JOB_PREFIXES = ("reminder:", "broadcast:")
 
 
-def build_scheduler(
-    jobstore_url: str,
-    *,
-    misfire_grace: timedelta = MISFIRE_GRACE,
-    tableschema: str | None = None,
-    engine_options: dict[str, Any] | None = None,
-) -> AsyncIOScheduler:
-    """An AsyncIOScheduler on a persistent job store with our defaults (not started)."""
-    store = SQLAlchemyJobStore(
-        url=jobstore_url, tableschema=tableschema, engine_options=engine_options
-    )
+def build_scheduler(*, misfire_grace: timedelta = MISFIRE_GRACE) -> AsyncIOScheduler:
+    """An AsyncIOScheduler on an in-memory job store with our defaults (not started)."""
     return AsyncIOScheduler(
-        jobstores={"default": store},
+        jobstores={"default": MemoryJobStore()},
         timezone=SHANGHAI,
         job_defaults={
             "misfire_grace_time": int(misfire_grace.total_seconds()),  # APScheduler default: 1 s
@@ -79,7 +76,6 @@ class SchedulerRunner:
         self,
         sessions: async_sessionmaker[AsyncSession],
         *,
-        jobstore_url: str,
         clock: Clock,
         holder: str | None = None,
         context: str = "greenbot",
@@ -92,11 +88,8 @@ class SchedulerRunner:
         quiet_end: int = 8,
         on_queued: Callable[[], None] | None = None,
         housekeeping: Housekeeping | None = None,
-        jobstore_schema: str | None = None,
-        jobstore_engine_options: dict[str, Any] | None = None,
     ) -> None:
         self.sessions = sessions
-        self.jobstore_url = jobstore_url
         self.clock = clock
         self.holder = holder or default_holder()
         self.context_name = context
@@ -105,8 +98,6 @@ class SchedulerRunner:
         self.lease = Lease(sessions, holder=self.holder, ttl=lease_ttl)
         self.misfire_grace = misfire_grace
         self.horizon = timedelta(days=horizon_days)
-        self.jobstore_schema = jobstore_schema
-        self.jobstore_engine_options = jobstore_engine_options
         self.context = jobs.JobContext(
             sessions=sessions,
             clock=clock,
@@ -129,7 +120,7 @@ class SchedulerRunner:
         if leader and self.scheduler is None:
             try:
                 self._start()
-            except Exception:  # e.g. a bad job-store URL: let a healthy standby lead instead
+            except Exception:  # never hold the lease without a running scheduler
                 self.scheduler = None
                 await self.lease.release(self.clock.now())
                 raise
@@ -174,7 +165,7 @@ class SchedulerRunner:
             await self.lease.release(self.clock.now())
 
     async def sync(self) -> None:
-        """Make the job store match the database: due reminders and scheduled broadcasts."""
+        """Make the in-memory jobs match the database: due reminders and scheduled broadcasts."""
         if self.scheduler is None:
             return
         wanted = await self._wanted_jobs(self.clock.now())
@@ -227,12 +218,7 @@ class SchedulerRunner:
     def _start(self) -> None:
         log.info("scheduler %s is now the leader", self.holder)
         jobs.bind(self.context_name, self.context)
-        self.scheduler = build_scheduler(
-            self.jobstore_url,
-            misfire_grace=self.misfire_grace,
-            tableschema=self.jobstore_schema,
-            engine_options=self.jobstore_engine_options,
-        )
+        self.scheduler = build_scheduler(misfire_grace=self.misfire_grace)
         self.scheduler.start()
 
     async def _shutdown(self) -> None:

@@ -54,8 +54,3 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-def sync_url(url: str) -> str:
-    """The synchronous twin of an async URL (Alembic, APScheduler's job store)."""
-    return url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")

@@ -24,7 +24,8 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Tables that are not ours (APScheduler's job store makes its own) are left alone."""
+    """Tables that are not ours (`apscheduler_jobs`, left by the scheduler's former persistent
+    job store in older databases) are left alone."""
     if type_ == "table":
         from greenbot.db import Base
 

@@ -76,7 +76,6 @@ class Settings(BaseSettings):
     scheduler_renew_seconds: float = 30.0
     scheduler_lease_ttl_seconds: float = 90.0
     scheduler_misfire_grace_hours: float = 6.0
-    scheduler_jobstore_url: str | None = None  # None: the app database (sync driver)
 
     # --- web console -------------------------------------------------------------------
     web_host: str = "127.0.0.1"
@@ -125,13 +124,6 @@ class Settings(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.data_dir / "media"
-
-    @property
-    def jobstore_url(self) -> str:
-        """APScheduler's job store is synchronous: the app database through a sync driver."""
-        from greenbot.db import sync_url
-
-        return self.scheduler_jobstore_url or sync_url(self.sqlalchemy_url)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -20,7 +20,7 @@ from greenbot.clock import SHANGHAI, ManualClock, SystemClock
 from greenbot.db import create_engine, session_factory
 from greenbot.settings import Settings
 from outbox import OutboxMessage, OutboxStatus
-from tests.support.bot_rig import jobstore_url, until
+from tests.support.bot_rig import until
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -193,7 +193,6 @@ async def test_two_instances_run_exactly_one_scheduler_and_deliver_once(
         tmp_path,
         scheduler_enabled=True,
         scheduler_renew_seconds=0.2,
-        scheduler_jobstore_url=await jobstore_url(sessions),
     )
     clock = SystemClock()
     instances = [contextlib.AsyncExitStack(), contextlib.AsyncExitStack()]

@@ -13,6 +13,7 @@ from citizens import Citizen
 from greenbot.clock import SHANGHAI, ManualClock
 from outbox import OutboxMessage, OutboxStatus
 from tests.support.bot_rig import REPLY_TIMEOUT, until
+from tests.support.sqlite_lock import SQLiteWriteLock, database_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -82,6 +83,39 @@ async def test_a_reminder_fires_at_its_time_for_the_subscribers_of_its_topics(
         assert runner.scheduler.get_job(job.id) is None, "a date job runs once"
         await runner.tick()
         assert runner.scheduler.get_job(job.id) is None, "and is not planned again"
+
+
+async def test_a_reminder_due_while_another_writer_locks_the_database_reaches_its_subscriber_once(
+    rig: BotRig, user: FakeUser
+) -> None:
+    """Issue 12: the reminder's job waits for a 7 s write lock (past sqlite3's default 5 s) off
+    the event loop, then the citizen gets the reminder exactly once."""
+    clock = ManualClock(datetime(YEAR, 6, 2, 8, 0, tzinfo=SHANGHAI))
+    async with rig.running(clock=clock, deliver=True):
+        assert rig.delivery is not None and rig.delivery.scheduler is not None
+        await subscribe(rig, user, "⬜ 垃圾分类")
+        runner = rig.delivery.scheduler
+        assert await runner.tick() is True
+        assert runner.scheduler is not None
+        job = runner.scheduler.get_job(f"reminder:environment-day:{YEAR}-06-05:before")
+        assert job is not None
+
+        clock.set(datetime(YEAR, 6, 2, 9, 0))
+        async with SQLiteWriteLock(database_file(rig.sessions), hold=7.0) as lock:
+            job.modify(next_run_time=datetime.now(SHANGHAI))  # due now, into the lock
+            await lock.wait_released()
+        assert lock.broadcasts_at_release == 0, "nothing was queued while the lock was held"
+
+        await user.wait_for_message(
+            lambda m: "6月5日是六五环境日" in (m.plain or ""), timeout=REPLY_TIMEOUT
+        )
+        await outbox(rig, until_=lambda rows: rows and rows[0].status == "sent")
+        await runner.tick()
+        await rig.delivery.sender.drain_once()
+        reminders = [m for m in user.messages() if "6月5日是六五环境日" in (m.plain or "")]
+        assert len(reminders) == 1
+        assert len(await outbox(rig)) == 1
+        assert runner.scheduler.get_job(job.id) is None, "not planned again once queued"
 
 
 async def test_quiet_hours_hold_a_late_broadcast_until_eight_in_the_morning(

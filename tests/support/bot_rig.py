@@ -85,8 +85,6 @@ class BotRig:
         `rig.delivery` inside the block; `clock` drives the bot, the sender and the scheduler.
         """
         clock = clock or SystemClock()
-        if deliver and "scheduler_jobstore_url" not in overrides:
-            overrides["scheduler_jobstore_url"] = await jobstore_url(self.sessions)
         settings = self.settings(**overrides)
         bot = create_bot(settings)
         dispatcher = create_dispatcher(
@@ -142,25 +140,6 @@ class BotRig:
             if until is None or until(rows) or loop.time() > deadline:
                 return rows
             await asyncio.sleep(0.05)
-
-
-async def jobstore_url(sessions: async_sessionmaker[AsyncSession]) -> str:
-    """APScheduler's synchronous URL for the rig's database (a private PostgreSQL schema
-    travels as libpq `options`, so the job table lands beside the app's tables)."""
-    from urllib.parse import quote
-
-    from sqlalchemy import text
-
-    from greenbot.db import sync_url
-
-    engine = sessions.kw["bind"]
-    url = sync_url(engine.url.render_as_string(hide_password=False))
-    if engine.dialect.name != "postgresql":
-        return url
-    async with engine.connect() as connection:
-        schema = await connection.scalar(text("SELECT current_schema()"))
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
 
 
 async def until(

@@ -1,7 +1,8 @@
-"""The scheduler: one leader per database, stable job ids, misfires run once, failover.
+"""The scheduler: one leader per database, jobs rebuilt from it, misfires run once, failover.
 
 APScheduler runs on the real clock, so these tests place jobs around the real current time and
 poll briefly for their effect; the lease runs on the injected clock, so expiry needs no waiting.
+A database another writer holds locked: `test_scheduler_locked_database.py`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def make_runner(sessions, clock, jobstore):  # type: ignore[no-untyped-def]
+async def make_runner(sessions, clock):  # type: ignore[no-untyped-def]
     made: list[SchedulerRunner] = []
 
     def make(holder: str, calendar: Calendar | None = None, **options: object) -> SchedulerRunner:
@@ -37,7 +38,6 @@ async def make_runner(sessions, clock, jobstore):  # type: ignore[no-untyped-def
             clock=clock,
             holder=holder,
             calendar=calendar or Calendar([]),
-            **jobstore,
             **options,  # type: ignore[arg-type]
         )
         made.append(runner)
@@ -79,6 +79,26 @@ async def scheduled_broadcast(sessions, clock, at: datetime) -> int:  # type: ig
 async def delivery_rows(sessions) -> int:  # type: ignore[no-untyped-def]
     async with sessions() as session:
         return await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
+
+
+def event_on(moment: datetime, event_id: str = "test-day") -> Event:
+    """An energy event whose one reminder (`day_of`) is sent at `moment`, to the minute."""
+    return Event(
+        id=event_id,
+        name="测试日",
+        theme="测试",
+        topics=frozenset({"energy"}),
+        tip="关灯",
+        ask="家里怎么省电？",
+        messages={"day_of": "今天是{name}"},
+        reminders=(ReminderOffset("day_of", 0, time(moment.hour, moment.minute)),),
+        fixed=(moment.month, moment.day, 1),
+    )
+
+
+async def reminder_keys(sessions) -> list[str]:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        return sorted(key for key in await session.scalars(select(Broadcast.dedupe_key)) if key)
 
 
 async def test_two_runners_on_one_database_elect_exactly_one_leader(make_runner) -> None:
@@ -196,17 +216,7 @@ async def test_a_due_reminder_is_queued_once_for_its_topic_subscribers(
     make_runner, sessions, clock
 ) -> None:
     due = clock.now() - timedelta(minutes=30)
-    event = Event(
-        id="test-day",
-        name="测试日",
-        theme="测试",
-        topics=frozenset({"energy"}),
-        tip="关灯",
-        ask="家里怎么省电？",
-        messages={"day_of": "今天是{name}"},
-        reminders=(ReminderOffset("day_of", 0, time(due.hour, due.minute)),),
-        fixed=(due.month, due.day, 1),
-    )
+    event = event_on(due)
     async with sessions.begin() as session:
         subs = Subscriptions(session)
         await subs.subscribe(user_id=1, chat_id=10, now=clock.now(), topics=["energy"])
@@ -217,51 +227,70 @@ async def test_a_due_reminder_is_queued_once_for_its_topic_subscribers(
     await runner.tick()
     await asyncio.sleep(0.2)
     await runner.tick()
-    async with sessions() as session:
-        keys = list(await session.scalars(select(Broadcast.dedupe_key)))
-    assert keys == [f"reminder:test-day:{due.date().isoformat()}:day_of"]
+    assert await reminder_keys(sessions) == [f"reminder:test-day:{due.date().isoformat()}:day_of"]
     assert await delivery_rows(sessions) == 1
     assert job_ids(runner) == []
 
 
-async def test_missed_runs_within_the_grace_time_are_coalesced_into_one(jobstore) -> None:
-    url, schema = jobstore["jobstore_url"], jobstore.get("jobstore_schema")
+async def test_a_new_holder_after_a_restart_plans_pending_reminders_and_never_requeues_a_sent_one(
+    make_runner, sessions, clock
+) -> None:
+    """Jobs live in memory: the new holder rebuilds them from the calendar and the broadcasts."""
+    due, tomorrow = clock.now() - timedelta(minutes=30), clock.now() + timedelta(days=1)
+    calendar = Calendar([event_on(due), event_on(tomorrow, "test-day-2")])
+    async with sessions.begin() as session:
+        await Subscriptions(session).subscribe(
+            user_id=1, chat_id=10, now=clock.now(), topics=["energy"]
+        )
+    first = make_runner("a", calendar)
+    assert await first.tick() is True
+    await eventually(lambda: delivery_rows(sessions))
+    pending = f"reminder:test-day-2:{tomorrow.date().isoformat()}:day_of"
+    assert job_ids(first) == [pending]
+    await first.stop()
+
+    restarted = make_runner("a-restarted", calendar)
+    assert await restarted.tick() is True
+    assert job_ids(restarted) == [pending], "tomorrow's planned again; today's has its broadcast"
+    await asyncio.sleep(0.2)
+    await restarted.tick()
+    assert await reminder_keys(sessions) == [f"reminder:test-day:{due.date().isoformat()}:day_of"]
+    assert await delivery_rows(sessions) == 1
+
+
+async def test_missed_runs_within_the_grace_time_are_coalesced_into_one() -> None:
+    """What `sync()` plans after an outage: past run times within the grace run once, now."""
     probe.calls.clear()
     now = datetime.now(SHANGHAI)
-    before_outage = build_scheduler(url, tableschema=schema)
-    before_outage.start(paused=True)
-    before_outage.add_job(
-        probe.record,
-        "interval",
-        minutes=10,
-        next_run_time=now - timedelta(hours=1),
-        id="probe:every-10-min",
-        args=["coalesced"],
-    )
-    before_outage.add_job(
-        probe.record,
-        "date",
-        run_date=now - timedelta(hours=7),
-        id="probe:too-late",
-        args=["too-late"],
-    )
-    before_outage.add_job(
-        probe.record, "date", run_date=now - timedelta(hours=2), id="probe:late", args=["late"]
-    )
-    before_outage.shutdown(wait=False)
-    await asyncio.sleep(0)
-
-    after_outage = build_scheduler(url, tableschema=schema)
-    after_outage.start()
+    scheduler = build_scheduler()
+    scheduler.start()
     try:
+        scheduler.add_job(
+            probe.record,
+            "interval",
+            minutes=10,
+            next_run_time=now - timedelta(hours=1),
+            id="probe:every-10-min",
+            args=["coalesced"],
+        )
+        scheduler.add_job(
+            probe.record,
+            "date",
+            run_date=now - timedelta(hours=7),
+            id="probe:too-late",
+            args=["too-late"],
+        )
+        scheduler.add_job(
+            probe.record, "date", run_date=now - timedelta(hours=2), id="probe:late", args=["late"]
+        )
         await eventually(lambda: len(probe.calls) >= 2)
         await asyncio.sleep(0.2)
         assert sorted(probe.calls) == ["coalesced", "late"], (
             "six missed runs ran once; 7 h is too late"
         )
-        assert [job.id for job in after_outage.get_jobs()] == ["probe:every-10-min"]
+        assert [job.id for job in scheduler.get_jobs()] == ["probe:every-10-min"]
     finally:
-        after_outage.shutdown(wait=False)
+        scheduler.shutdown(wait=False)
         await asyncio.sleep(0)
 
 
