@@ -4,8 +4,9 @@ Staff are Telegram user ids with a role in settings (`GREENBOT_STAFF_REVIEWERS`,
 `GREENBOT_STAFF_ADMINS`). A staff router calls `guard(router, Role.REVIEWER)`: its inner
 middleware runs for every handler of that router, after the handler's filters matched, so a
 forged callback or a typed command from a citizen is refused (and logged) before any staff code
-runs. Handlers take `staff: StaffMember`, which only this middleware supplies: a handler that
-somehow ran without the check would fail instead of acting.
+runs; the refusal names the role needed (管理员 or 工作人员) in the sender's script. Handlers
+take `staff: StaffMember`, which only this middleware supplies: a handler that somehow ran
+without the check would fail instead of acting.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message
+
+from bot import texts
+from bot.texts import staff as words
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -30,14 +34,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REFUSED = "抱歉，这项操作仅限工作人员使用。"
-
 
 class Role(IntEnum):
     """Ordered: an admin may do everything a reviewer may."""
 
     REVIEWER = 1
     ADMIN = 2
+
+
+REFUSALS: dict[Role, str] = {Role.REVIEWER: words.REVIEWERS_ONLY, Role.ADMIN: words.ADMINS_ONLY}
+_GUARDED: dict[Router, Role] = {}  # every guarded router and the role it asks for
 
 
 @dataclass(frozen=True)
@@ -80,12 +86,15 @@ class RequireStaff(BaseMiddleware):
         member = staff_member(data.get("event_from_user"), settings)
         if member is None or member.role < self.role:
             user = data.get("event_from_user")
+            needed = needed_role(data.get("event_router"), self.role)
             log.warning(
-                "refused a staff action (%s) from user %s",
+                "refused a staff action (%s, needs %s) from user %s",
                 _describe(event),
+                needed.name.lower(),
                 user.id if user else "unknown",
             )
-            await _refuse(event)
+            script = texts.script_for(data.get("citizen"))
+            await _refuse(event, texts.say(REFUSALS[needed], script))
             return None
         data["staff"] = member
         return await handler(event, data)
@@ -93,10 +102,18 @@ class RequireStaff(BaseMiddleware):
 
 def guard(router: Router, role: Role = Role.REVIEWER) -> Router:
     """Put every message and callback handler of `router` behind `RequireStaff(role)`."""
+    _GUARDED[router] = role
     middleware = RequireStaff(role)
     router.message.middleware(middleware)
     router.callback_query.middleware(middleware)
     return router
+
+
+def needed_role(router: Router | None, at_least: Role) -> Role:
+    """The highest role guarding the handler's router or a router it is included in: a citizen
+    stopped by the reviewers' guard on an admins' command (a nested router) is told 管理员."""
+    chain = router.chain_head if router is not None else ()
+    return max([at_least, *(_GUARDED[r] for r in chain if r in _GUARDED)])
 
 
 def _describe(event: TelegramObject) -> str:
@@ -107,8 +124,8 @@ def _describe(event: TelegramObject) -> str:
     return type(event).__name__
 
 
-async def _refuse(event: TelegramObject) -> None:
+async def _refuse(event: TelegramObject, refusal: str) -> None:
     if isinstance(event, CallbackQuery):
-        await event.answer(REFUSED, show_alert=True)
+        await event.answer(refusal, show_alert=True)
     elif isinstance(event, Message):
-        await event.answer(REFUSED)
+        await event.answer(refusal)

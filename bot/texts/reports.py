@@ -116,6 +116,7 @@ NOT_YOUR_CONTACT = "请点“📱 分享手机号”分享您自己的号码，�
 HINT_SUMMARY = "请点上面消息里的“提交”“修改”或“取消”。"
 HINT_SIMILAR = "请点上面消息里的按钮：关注已有的举报，或继续填写新的举报。"
 STALE = "这个按钮已失效。发送 /report 重新开始举报。"
+SUBMITTED_ALREADY = "您的举报已经提交，工单号 {ticket}，无需重复提交。"  # an alert: plain text
 
 # --- similar reports, limits, the result -------------------------------------------------------
 SIMILAR_FOUND = (

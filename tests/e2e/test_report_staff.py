@@ -7,7 +7,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.staff import REFUSED
+from bot import texts
+from bot.texts.staff import REVIEWERS_ONLY
 from greenbot.clock import SHANGHAI, ManualClock
 from outbox import OutboxMessage
 from reports import Report, ReportEvent, ReportFollower
@@ -15,6 +16,8 @@ from tests.e2e.report_steps import STAFF_CHAT, Filing, file_report, prompt, seed
 from tests.support.bot_rig import until
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pytest
 
     from tests.support.bot_rig import BotRig
@@ -74,14 +77,25 @@ async def test_a_citizen_forging_a_staff_button_is_refused_and_logged(
             await user.send_command("/queue")
             typed = await user.wait_for_message()
 
-    assert [a.get("text") for a in user.callback_answers] == [REFUSED, REFUSED]
+    assert [a.get("text") for a in user.callback_answers] == [REVIEWERS_ONLY, REVIEWERS_ONLY]
     assert all(a.get("show_alert") for a in user.callback_answers)
-    assert typed.plain == REFUSED
+    assert typed.plain == REVIEWERS_ONLY and "仅限工作人员使用" in typed.plain
     refusals = [r for r in caplog.records if "refused a staff action" in r.getMessage()]
     assert len(refusals) == 3 and all(str(user.id) in r.getMessage() for r in refusals)
     (unchanged,) = await rig.rows(Report, ticket=report.ticket)
     assert unchanged.status == "submitted"
     assert len(await rig.rows(ReportEvent, report_id=report.id)) == 1
+
+
+async def test_a_traditional_reader_is_refused_in_traditional(
+    rig: BotRig, make_user: Callable[..., FakeUser]
+) -> None:
+    reader = make_user("陳先生", language_code="zh-tw")
+    async with rig.running(**STAFF_SETTINGS):
+        await reader.send_command("/queue")
+        typed = await reader.wait_for_message()
+
+    assert typed.plain == texts.say(REVIEWERS_ONLY, "hant") == "抱歉，這項操作僅限工作人員使用。"
 
 
 async def test_queue_transfer_and_duplicate_through_the_buttons(

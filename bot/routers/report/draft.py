@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from aiogram.fsm.context import FSMContext
 
 KEY = "report"
+# After filing, only the ticket and the summary message it was filed from are kept, so 提交
+# pressed on that summary again (a double tap) is answered with the ticket.
+FILED = "report_filed"
 # The domain needs coordinates or an address; a citizen who skips the location still named
 # the district, so the report says plainly that no closer place was given.
 UNSPECIFIED_ADDRESS = "（未提供具体位置）"
@@ -102,3 +105,20 @@ async def discard(state: FSMContext) -> None:
     data = await state.get_data()
     if data.pop(KEY, None) is not None:
         await state.set_data(data)
+
+
+async def file_away(state: FSMContext, *, ticket: str, summary_id: int | None) -> None:
+    """Leave the flow after filing: the draft is forgotten, the ticket remembered for the
+    summary it came from (its message id) in the same storage, so a restart keeps it too."""
+    await state.set_state(None)
+    data = await state.get_data()
+    data.pop(KEY, None)
+    if summary_id is not None:
+        data[FILED] = {"summary_id": summary_id, "ticket": ticket}
+    await state.set_data(data)
+
+
+async def ticket_filed_from(state: FSMContext, summary_id: int) -> str | None:
+    """The ticket of the report filed from this summary message, if it was filed."""
+    filed = (await state.get_data()).get(FILED) or {}
+    return filed.get("ticket") if filed.get("summary_id") == summary_id else None

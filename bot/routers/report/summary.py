@@ -1,5 +1,9 @@
 """The end of the flow: following a similar report instead of filing, the summary's 提交 / 修改,
-the ticket number, and the staff chat's copy. Ends with the catch-all for stale flow buttons."""
+the ticket number, and the staff chat's copy. Ends with the catch-all for stale flow buttons.
+
+A double tap on 提交 files once: one citizen's updates run one at a time (aiogram's event
+isolation, `_isolation` in bot/app.py, held around the update's whole unit of work), and the
+second press finds the summary filed and gets its ticket back."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from aiogram.exceptions import TelegramAPIError
 
 from bot.routers.report import keyboards, steps
 from bot.routers.report.cards import announce
-from bot.routers.report.draft import Draft, ReportFlow, discard
+from bot.routers.report.draft import Draft, ReportFlow, discard, file_away, ticket_filed_from
 from bot.routers.report.intake import NOT_FOR_OTHERS
 from bot.routers.report.keyboards import EditCb, FollowCb, StepCb
 from bot.routers.start import menu
@@ -20,6 +24,7 @@ from bot.texts import reports as words
 from reports import InvalidReport, ReportNotFound, TooManyReports
 
 if TYPE_CHECKING:
+    from aiogram.fsm.context import FSMContext
     from aiogram.types import CallbackQuery, Message
 
     from bot.routers.report.context import Turn
@@ -85,6 +90,22 @@ async def edit(query: CallbackQuery, callback_data: EditCb, turn: Turn) -> None:
     await steps.ask(turn, EDIT_STEPS[callback_data.field], draft)
 
 
+async def filed_already(query: CallbackQuery, state: FSMContext) -> dict[str, str] | bool:
+    """Filter: the pressed summary was filed already; hands the handler its `ticket`."""
+    if query.message is None:
+        return False
+    ticket = await ticket_filed_from(state, query.message.message_id)
+    return {"ticket": ticket} if ticket is not None else False
+
+
+@router.callback_query(StepCb.filter(F.action == "submit"), filed_already)
+async def submitted_already(query: CallbackQuery, ticket: str, turn: Turn) -> None:
+    """提交 again on a filed summary, in or out of a new flow: its ticket, nothing filed. Not
+    "expired", which reads as a failure and has citizens file the same report twice."""
+    await query.answer(turn.word(words.SUBMITTED_ALREADY).format(ticket=ticket), show_alert=True)
+    log.info("submit pressed again on the summary of report %s", ticket)
+
+
 @router.callback_query(ReportFlow.summary, StepCb.filter(F.action == "submit"))
 async def submit(query: CallbackQuery, turn: Turn) -> None:
     await query.answer()
@@ -109,7 +130,8 @@ async def submit(query: CallbackQuery, turn: Turn) -> None:
         await turn.send(words.SUBMIT_FAILED, reason=turn.word(words.INVALID_REASON))
         await steps.ask(turn, ReportFlow.summary, draft)
         return
-    await discard(turn.state)
+    summary_id = query.message.message_id if query.message is not None else None
+    await file_away(turn.state, ticket=report.ticket, summary_id=summary_id)
     log.info("report %s filed (%s photos)", report.ticket, len(report.photos))
     await turn.send(
         words.SUBMITTED,
