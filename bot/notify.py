@@ -31,9 +31,9 @@ from aiogram.exceptions import (
 )
 from aiogram.types import FSInputFile, InlineKeyboardMarkup
 
-from bot.texts import campaigns as campaign_texts
-from campaigns import BroadcastNotFound, Broadcasts, Subscriptions
+from campaigns import Subscriptions
 from citizens import Citizens
+from outbox.sender import is_delivery
 from outbox.transport import SendResult
 
 if TYPE_CHECKING:
@@ -41,9 +41,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from greenbot.clock import Clock
     from greenbot.settings import Settings
-    from outbox import DeliveryCounts
     from outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -51,7 +49,6 @@ log = logging.getLogger(__name__)
 # One request, answer included. The sender's claim timeout (default 300 s) must stay well above
 # it, or a slow request would look like a dead sender and be marked uncertain.
 SEND_TIMEOUT = 20.0
-MAX_PROGRESS_WAIT = 10.0  # seconds a progress report may wait after a 429 before it is dropped
 
 
 def create_delivery_bot(settings: Settings, *, timeout: float = SEND_TIMEOUT) -> Bot:
@@ -65,11 +62,18 @@ def create_delivery_bot(settings: Settings, *, timeout: float = SEND_TIMEOUT) ->
 
 
 class BotTransport:
-    """`outbox.Transport` over aiogram: never raises for a Telegram or network error."""
+    """`outbox.Transport` over aiogram: never raises for a Telegram or network error.
 
-    def __init__(self, bot: Bot, *, timeout: float = SEND_TIMEOUT) -> None:
+    `paid_broadcast`: broadcast deliveries carry `allow_paid_broadcast` (the city pays 0.1 Star
+    a message to pass the 30 msg/s limit); single messages never do.
+    """
+
+    def __init__(
+        self, bot: Bot, *, timeout: float = SEND_TIMEOUT, paid_broadcast: bool = False
+    ) -> None:
         self.bot = bot
         self.timeout = timeout
+        self.paid_broadcast = paid_broadcast
 
     async def send(self, message: OutboxMessage) -> SendResult:
         try:
@@ -103,6 +107,7 @@ class BotTransport:
             else None
         )
         timeout = max(1, int(self.timeout))
+        paid = True if self.paid_broadcast and is_delivery(message) else None
         if message.photo:
             await self.bot.send_photo(
                 chat_id,
@@ -110,6 +115,7 @@ class BotTransport:
                 caption=message.text or None,
                 parse_mode=message.parse_mode,
                 reply_markup=markup,
+                allow_paid_broadcast=paid,
                 request_timeout=timeout,
             )
         else:
@@ -118,6 +124,7 @@ class BotTransport:
                 message.text,
                 parse_mode=message.parse_mode,
                 reply_markup=markup,
+                allow_paid_broadcast=paid,
                 request_timeout=timeout,
             )
 
@@ -152,50 +159,3 @@ def blocked_hook(
         log.info("chat %s blocked the bot: marked unreachable", chat_id)
 
     return mark_blocked
-
-
-def progress_hook(
-    bot: Bot,
-    sessions: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    *,
-    staff_chat_id: int | None,
-    pace: Callable[[], Awaitable[None]] | None = None,
-) -> Callable[[DeliveryCounts], Awaitable[None]]:
-    """The sender's `on_progress`: tell the staff member who sent a broadcast how it goes (every
-    N messages or seconds, and once when done); calendar reminders report only their end, to the
-    staff chat. A finished broadcast is marked done here, not only at the scheduler's next tick.
-    `pace` (the sender's rate limiter) keeps reports inside the bot's global message rate."""
-
-    async def report(counts: DeliveryCounts) -> None:
-        async with sessions.begin() as session:
-            broadcasts = Broadcasts(session)
-            try:
-                broadcast = await broadcasts.get(counts.broadcast_id)
-            except BroadcastNotFound:
-                return
-            if counts.finished:
-                await broadcasts.complete_if_drained(broadcast.id, now=clock.now())
-            creator, kind = broadcast.created_by, broadcast.kind
-        chat_id = creator if creator is not None else staff_chat_id
-        if chat_id is None or (creator is None and not counts.finished):
-            return
-        text = campaign_texts.progress(counts, reminder=kind == "reminder")
-        for attempt in (1, 2):  # the broadcast itself keeps the rate near the limit: one retry
-            try:
-                if pace is not None:
-                    await pace()
-                await bot.send_message(chat_id, text, request_timeout=int(SEND_TIMEOUT))
-                return
-            except TelegramRetryAfter as error:
-                if attempt == 2 or error.retry_after > MAX_PROGRESS_WAIT:
-                    break
-                await asyncio.sleep(error.retry_after)
-            except TelegramAPIError as error:
-                log.warning(
-                    "progress of broadcast %s: %s", counts.broadcast_id, type(error).__name__
-                )
-                return
-        log.warning("progress of broadcast %s not delivered: 429", counts.broadcast_id)
-
-    return report

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event
 
 from bot.app import create_bot, create_dispatcher
-from bot.notify import BotTransport, blocked_hook, create_delivery_bot, progress_hook
+from bot.notify import BotTransport, blocked_hook, create_delivery_bot
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
@@ -103,25 +103,25 @@ def build_sender(
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
 ) -> OutboxSender:
-    """The outbox sender as settings describe it, delivering through `bot`; its progress
-    reports take their turn in the same rate limiter as the deliveries."""
+    """The outbox sender as settings describe it, delivering through `bot`; staff's reports
+    about a broadcast are outbox rows it queues for itself, paced and retried like the rest."""
+    from campaigns.reporting import progress_hook
     from outbox import OutboxSender
-
-    async def pace() -> None:
-        await sender.limiter.acquire()
 
     sender = OutboxSender(
         sessions,
-        BotTransport(bot),
+        BotTransport(bot, paid_broadcast=settings.broadcast_paid),
         clock,
         rate_per_sec=settings.broadcast_rate,
         per_chat_interval=settings.broadcast_per_chat_interval,
+        per_group_interval=settings.broadcast_per_group_interval,
+        paid_rate=settings.broadcast_paid_rate if settings.broadcast_paid else None,
         max_attempts=settings.outbox_max_attempts,
         claim_timeout=timedelta(seconds=settings.outbox_claim_timeout_seconds),
         stale_policy=settings.outbox_stale_policy,
         on_blocked=blocked_hook(sessions),
         on_progress=progress_hook(
-            bot, sessions, clock, staff_chat_id=settings.staff_chat_id, pace=pace
+            sessions, clock, staff_chat_id=settings.staff_chat_id, queued=lambda: sender.nudge()
         ),
         progress_every=settings.progress_every,
         progress_interval=settings.progress_interval_seconds,
@@ -169,7 +169,7 @@ async def delivering(
     """Run the sender and the scheduler (if `scheduler_enabled`) for the block's duration; the
     dispatcher gets `outbox_nudge`. Every instance runs a sender (claims keep them from sending
     a row twice) but pacing is per process: with N instances set GREENBOT_BROADCAST_RATE to
-    about 25/N. Only the instance holding the lease runs scheduled jobs."""
+    about 29.5/N. Only the instance holding the lease runs scheduled jobs."""
     bot = create_delivery_bot(settings)
     sender = build_sender(settings, bot=bot, sessions=sessions, clock=clock)
     nudge = OutboxNudge(sender)
@@ -183,6 +183,7 @@ async def delivering(
     delivery = Delivery(bot=bot, sender=sender, scheduler=runner, nudge=nudge)
     if dispatcher is not None:
         dispatcher["outbox_nudge"] = nudge
+    await _catch_up(settings, sessions=sessions, clock=clock)
     delivery.tasks.append(asyncio.create_task(sender.run(delivery.stop_event), name="outbox"))
     if runner is not None:
         delivery.tasks.append(
@@ -195,6 +196,19 @@ async def delivering(
             await delivery.stop()
         finally:
             await bot.session.close()
+
+
+async def _catch_up(
+    settings: Settings, *, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    """Before sending: summaries a crashed predecessor owed staff are queued (its in-flight rows
+    are settled by the sender's first drain, which knows that predecessor is dead)."""
+    from campaigns.reporting import report_sending
+
+    try:
+        await report_sending(sessions, clock, staff_chat_id=settings.staff_chat_id)
+    except Exception:  # a locked database must not stop the bot from starting: the hook retries
+        log.exception("could not queue the broadcast reports owed from before the start")
 
 
 async def serve(

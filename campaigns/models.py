@@ -87,6 +87,9 @@ class Broadcast(Base):
     status: Mapped[str] = mapped_column(String(16), default=BroadcastStatus.DRAFT)
     scheduled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_by: Mapped[int | None] = mapped_column(BigInteger, default=None)  # None: calendar
+    # The chat that follows its progress (the admin who sent it from the bot); None: only the
+    # final summary, to the staff chat (calendar reminders, broadcasts from the console).
+    report_chat: Mapped[int | None] = mapped_column(BigInteger, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

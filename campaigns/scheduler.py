@@ -211,8 +211,6 @@ class SchedulerRunner:
                         at,
                         (name, broadcast.id),
                     )
-            for broadcast in await broadcasts.in_status(BroadcastStatus.SENDING):
-                await broadcasts.complete_if_drained(broadcast.id, now=now)
         return wanted
 
     def _start(self) -> None:

@@ -63,8 +63,13 @@ class Settings(BaseSettings):
     max_photo_bytes: int = 10 * 1024 * 1024
 
     # --- campaigns ---------------------------------------------------------------------
-    broadcast_rate: float = 25.0  # messages/second overall (Bot API allows ~30)
+    broadcast_rate: float = 29.5  # messages/second overall, per process (Bot API allows 30)
     broadcast_per_chat_interval: float = 1.0  # seconds between two messages to one chat
+    broadcast_per_group_interval: float = 3.0  # … to one group chat (20 per minute)
+    # Telegram's paid broadcasts (`allow_paid_broadcast`): up to 1000 msg/s for 0.1 Star per
+    # message from the bot's balance. Off unless the city pays for it; the preview says the cost.
+    broadcast_paid: bool = False
+    broadcast_paid_rate: float = 1000.0
     quiet_start_hour: int = 22
     quiet_end_hour: int = 8
     outbox_max_attempts: int = 5  # 5xx/network retries before a message is marked failed

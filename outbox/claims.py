@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from outbox.models import SANDBOX_CHATS_FROM, OutboxMessage, OutboxStatus
+from outbox.models import ABOUT_BROADCAST_KINDS, SANDBOX_CHATS_FROM, OutboxMessage, OutboxStatus
 
 StalePolicy = Literal["uncertain", "retry"]
 ERROR_CHARS = 500
@@ -24,7 +24,8 @@ class Claims:
         self.sessions = sessions
 
     async def candidates(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
-        """Due pending rows (not yet claimed): report notices before broadcasts, oldest first."""
+        """Due pending rows (not yet claimed): single messages (report notices, staff's reports
+        about a broadcast) before broadcast deliveries, oldest first."""
         async with self.sessions() as session:
             rows = await session.scalars(
                 select(OutboxMessage)
@@ -34,7 +35,10 @@ class Claims:
                     OutboxMessage.chat_id < SANDBOX_CHATS_FROM,
                 )
                 .order_by(
-                    OutboxMessage.broadcast_id.is_not(None),
+                    and_(
+                        OutboxMessage.broadcast_id.is_not(None),
+                        OutboxMessage.kind.not_in(ABOUT_BROADCAST_KINDS),
+                    ),
                     OutboxMessage.not_before,
                     OutboxMessage.id,
                 )
@@ -96,9 +100,31 @@ class Claims:
             values["attempts"] = OutboxMessage.attempts - 1
         return await self._update_own(row_id, token, values)
 
-    async def recover_stale(self, *, now: datetime, timeout: timedelta, policy: StalePolicy) -> int:
-        """Rows left `sending` by a dead sender: mark them uncertain (default) or resend them."""
-        values: dict[str, Any] = {"last_error": "sender died while this request was in flight"}
+    async def recover_stale(
+        self, *, now: datetime, timeout: timedelta, policy: StalePolicy
+    ) -> list[int | None]:
+        """Rows left `sending` longer than `timeout`: their sender is presumed dead. Returns the
+        broadcast id (or None) of each row settled."""
+        return await self._settle(
+            OutboxMessage.claimed_at < now - timeout,
+            policy=policy,
+            why="its sender stopped answering while this request was in flight",
+        )
+
+    async def recover_from(self, senders: list[str], *, policy: StalePolicy) -> list[int | None]:
+        """Rows claimed by senders known to be dead: settled now, not after the timeout."""
+        if not senders:
+            return []
+        owned = or_(
+            *(OutboxMessage.claim_token.startswith(f"{name}:", autoescape=True) for name in senders)
+        )
+        return await self._settle(
+            owned, policy=policy, why="its sender died (crash or restart) while this was in flight"
+        )
+
+    async def _settle(self, which: Any, *, policy: StalePolicy, why: str) -> list[int | None]:
+        """A dead sender's in-flight rows: uncertain (default) or back in the queue."""
+        values: dict[str, Any] = {"last_error": why}
         if policy == "retry":
             values.update(status=OutboxStatus.PENDING, claim_token=None, claimed_at=None)
         else:
@@ -106,13 +132,11 @@ class Claims:
         async with self.sessions.begin() as session:
             result = await session.execute(
                 update(OutboxMessage)
-                .where(
-                    OutboxMessage.status == OutboxStatus.SENDING,
-                    OutboxMessage.claimed_at < now - timeout,
-                )
+                .where(OutboxMessage.status == OutboxStatus.SENDING, which)
                 .values(**values)
+                .returning(OutboxMessage.broadcast_id)
             )
-            return result.rowcount
+            return list(result.scalars())
 
     async def _update_own(self, row_id: int, token: str, values: dict[str, Any]) -> bool:
         async with self.sessions.begin() as session:

@@ -25,6 +25,11 @@ class OutboxStatus(StrEnum):
 
 
 OPEN_STATUSES = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+FINAL_STATUSES = tuple(s for s in OutboxStatus if s not in OPEN_STATUSES)
+
+# Messages to staff about a broadcast (its progress, its final summary, a test copy): they carry
+# the broadcast's id but are not its deliveries, so delivery counts leave them out.
+ABOUT_BROADCAST_KINDS = ("broadcast_progress", "broadcast_summary", "broadcast_test")
 
 # Chat ids from here up are web-sandbox visitors (Telegram ids fit in 52 bits): the sandbox page
 # delivers their rows itself, and a Telegram sender must leave them alone ("chat not found").
@@ -55,3 +60,20 @@ class OutboxMessage(Base):
     # recorded only under the same token, and a claim older than the sender's timeout is stale.
     claim_token: Mapped[str | None] = mapped_column(String(64), default=None)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class SenderBeat(Base):
+    """A running sender's heartbeat: which claims belong to a live process.
+
+    A claim token starts with its sender's name. After a crash the new process finds the old
+    name's beat stale (or its pid gone on this host) and settles that sender's claims at once,
+    instead of waiting for the claim timeout.
+    """
+
+    __tablename__ = "outbox_senders"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,4 +1,8 @@
-"""Tell staff how a broadcast is going: every 500 messages or 5 seconds, and once when done."""
+"""Tell staff how a broadcast is going: every 500 messages or 5 seconds, and when it ends.
+
+The hook (wired by the composition root) only queues outbox rows under idempotent keys, so
+calling it again is harmless: after each batch it runs for every broadcast that just finished.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +36,6 @@ class ProgressReporter:
         self._monotonic = monotonic
         self._since: dict[int, int] = {}
         self._last: dict[int, float] = {}
-        self._finished: set[int] = set()
 
     async def record(self, broadcast_id: int | None) -> None:
         """One more row of this broadcast has an outcome; report if enough time or rows passed."""
@@ -44,7 +47,7 @@ class ProgressReporter:
             await self._report(broadcast_id)
 
     async def flush(self) -> None:
-        """After a batch: report broadcasts that just finished (once each) or have news."""
+        """After a batch: report the broadcasts of this batch that have no open row left."""
         for broadcast_id in list(self._since):
             await self._report(broadcast_id, only_if_finished=True)
 
@@ -55,10 +58,6 @@ class ProgressReporter:
             return
         self._since.pop(broadcast_id, None)
         self._last[broadcast_id] = self._monotonic()
-        if counts.finished:
-            if broadcast_id in self._finished:
-                return
-            self._finished.add(broadcast_id)
         try:
             await self.hook(counts)  # type: ignore[misc]
         except Exception:  # a staff-report failure must never stop deliveries

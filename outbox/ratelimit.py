@@ -1,4 +1,5 @@
-"""Pace sends under the Bot API limits: ~30 msg/s overall, 1 msg/s per chat (STACK-NOTES).
+"""Pace sends under the Bot API limits: ~30 msg/s overall, 1 msg/s per chat, 20 msg/min per group
+(STACK-NOTES; group and channel chat ids are negative).
 
 Time comes from an injected monotonic source and sleep, so tests measure pacing without waiting.
 """
@@ -57,10 +58,18 @@ class RateLimiter:
 
 
 class ChatSpacing:
-    """Remember when each chat was last sent to, so one chat gets at most 1 message per interval."""
+    """Remember when each chat was last sent to, so one chat gets at most 1 message per interval
+    (a longer one for groups)."""
 
-    def __init__(self, interval: float, *, monotonic: Monotonic = time.monotonic) -> None:
+    def __init__(
+        self,
+        interval: float,
+        *,
+        group_interval: float = 3.0,
+        monotonic: Monotonic = time.monotonic,
+    ) -> None:
         self.interval = interval
+        self.group_interval = max(interval, group_interval)
         self._monotonic = monotonic
         self._next: dict[int, float] = {}
 
@@ -72,6 +81,6 @@ class ChatSpacing:
 
     def mark(self, chat_id: int) -> None:
         now = self._monotonic()
-        self._next[chat_id] = now + self.interval
+        self._next[chat_id] = now + (self.group_interval if chat_id < 0 else self.interval)
         if len(self._next) > 10_000:  # forget chats whose interval has long passed
             self._next = {chat: at for chat, at in self._next.items() if at > now}

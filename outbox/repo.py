@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from outbox.models import OPEN_STATUSES, OutboxMessage, OutboxStatus
+from outbox.models import ABOUT_BROADCAST_KINDS, OPEN_STATUSES, OutboxMessage, OutboxStatus
 
 # Rows per multi-VALUES insert: 12 columns × 500 stays far below SQLite's bound-parameter limit.
 INSERT_CHUNK = 500
@@ -121,6 +121,12 @@ class Outbox:
         )
         return found is not None
 
+    async def status_of(self, dedupe_key: str) -> str | None:
+        """The status of the message queued under this key; None when none was."""
+        return await self.session.scalar(
+            select(OutboxMessage.status).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+
     async def for_chat(self, chat_id: int) -> list[OutboxMessage]:
         rows = await self.session.scalars(
             select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
@@ -128,17 +134,25 @@ class Outbox:
         return list(rows)
 
     async def for_broadcast(self, broadcast_id: int) -> list[OutboxMessage]:
+        """Its delivery list (not staff's progress reports about it)."""
         rows = await self.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.broadcast_id == broadcast_id)
+            .where(
+                OutboxMessage.broadcast_id == broadcast_id,
+                OutboxMessage.kind.not_in(ABOUT_BROADCAST_KINDS),
+            )
             .order_by(OutboxMessage.id)
         )
         return list(rows)
 
     async def counts(self, broadcast_id: int) -> DeliveryCounts:
+        """Its deliveries by status (staff's progress reports about it are not deliveries)."""
         rows = await self.session.execute(
             select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.broadcast_id == broadcast_id)
+            .where(
+                OutboxMessage.broadcast_id == broadcast_id,
+                OutboxMessage.kind.not_in(ABOUT_BROADCAST_KINDS),
+            )
             .group_by(OutboxMessage.status)
         )
         return DeliveryCounts(broadcast_id, {status: count for status, count in rows.all()})
@@ -155,11 +169,15 @@ class Outbox:
         )
         return result.rowcount
 
-    async def requeue_uncertain(self, ids: Sequence[int] | None = None) -> int:
+    async def requeue_uncertain(
+        self, ids: Sequence[int] | None = None, *, broadcast_id: int | None = None
+    ) -> int:
         """Staff chose to resend messages whose delivery is unknown (they may arrive twice)."""
         stmt = update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.UNCERTAIN)
         if ids is not None:
             stmt = stmt.where(OutboxMessage.id.in_(ids))
+        if broadcast_id is not None:
+            stmt = stmt.where(OutboxMessage.broadcast_id == broadcast_id)
         result = await self.session.execute(
             stmt.values(status=OutboxStatus.PENDING, claim_token=None, claimed_at=None)
         )

@@ -5,14 +5,18 @@ claims it (pending→sending under a fresh token) right before handing it to the
 records the outcome right after. So:
 - a graceful stop (`stop_event`) dispatches nothing new, waits for requests in flight and records
   them; untouched rows were never claimed, so stop/start loses and duplicates nothing;
-- after a crash, rows still `sending` once their claim is older than `claim_timeout` were mid-
-  request: Telegram may have delivered them. By default they become `uncertain` (never resent
-  automatically: at most `max_in_flight` such rows per crash, counted in progress, requeued by
-  staff if they choose); `stale_policy="retry"` resends them instead (at-least-once);
+- after a crash, rows still `sending` were mid-request: Telegram may have delivered them. They are
+  settled as soon as their sender is known dead (`outbox.liveness`: a stale heartbeat, or its
+  process gone from this host), else once the claim is older than `claim_timeout`. By default
+  they become `uncertain` (never resent automatically: at most `max_in_flight` such rows per
+  crash, counted in progress and explained in the summary, requeued by staff if they choose);
+  `stale_policy="retry"` resends them instead (at-least-once);
 - a 5xx or network error is retried with backoff: Telegram has no idempotency key, so a timeout
   whose request did land can still repeat that one message. That is the only duplicate path.
-Pacing (token bucket, 1 msg/s per chat, global 429 pause) is per sender process: run one sender
-per bot token, or split `rate_per_sec` between them.
+Pacing (token bucket, 1 msg/s per chat, 20 msg/min per group, global 429 pause) is per sender
+process: run one sender per bot token, or split `rate_per_sec` between them. With `paid_rate`
+(Telegram's `allow_paid_broadcast`, which the transport sets on broadcast deliveries) broadcast
+rows take their own faster bucket; everything else keeps the free limit.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from greenbot.clock import Clock
 from outbox.claims import Claims, StalePolicy
-from outbox.models import OutboxMessage, OutboxStatus
+from outbox.liveness import Liveness
+from outbox.models import ABOUT_BROADCAST_KINDS, OutboxMessage, OutboxStatus
 from outbox.progress import ProgressHook, ProgressReporter
 from outbox.ratelimit import ChatSpacing, Monotonic, RateLimiter, Sleep
 from outbox.transport import Outcome, SendResult, Transport
@@ -47,8 +52,10 @@ class OutboxSender:
         transport: Transport,
         clock: Clock,
         *,
-        rate_per_sec: float = 25.0,
+        rate_per_sec: float = 29.5,
         per_chat_interval: float = 1.0,
+        per_group_interval: float = 3.0,
+        paid_rate: float | None = None,
         batch_size: int = 200,
         max_in_flight: int = 8,
         max_attempts: int = 5,
@@ -57,6 +64,7 @@ class OutboxSender:
         claim_timeout: timedelta = timedelta(minutes=5),
         stale_policy: StalePolicy = "uncertain",
         poll_interval: float = 2.0,
+        beat_interval: float = 10.0,
         on_blocked: BlockedHook | None = None,
         on_progress: ProgressHook | None = None,
         progress_every: int = 500,
@@ -69,7 +77,12 @@ class OutboxSender:
         self.transport = transport
         self.clock = clock
         self.limiter = RateLimiter(rate_per_sec, monotonic=monotonic, sleep=sleep)
-        self.spacing = ChatSpacing(per_chat_interval, monotonic=monotonic)
+        self.paid_limiter = (
+            RateLimiter(paid_rate, monotonic=monotonic, sleep=sleep) if paid_rate else None
+        )
+        self.spacing = ChatSpacing(
+            per_chat_interval, group_interval=per_group_interval, monotonic=monotonic
+        )
         self.progress = ProgressReporter(
             sessions,
             on_progress,
@@ -87,6 +100,8 @@ class OutboxSender:
         self.poll_interval = poll_interval
         self.on_blocked = on_blocked
         self.name = name or uuid.uuid4().hex[:8]
+        self.liveness = Liveness(sessions, self.name, ttl=timedelta(seconds=6 * beat_interval))
+        self.beat_interval = beat_interval
         self._monotonic = monotonic
         self._sleep = sleep
         self._nudged = asyncio.Event()
@@ -99,23 +114,55 @@ class OutboxSender:
         return timedelta(seconds=min(self.backoff_max, self.backoff_base * 2 ** (attempts - 1)))
 
     async def recover_stale(self) -> int:
-        count = await self.claims.recover_stale(
+        """Settle rows dead senders left in flight: at once when the sender is known dead,
+        after `claim_timeout` otherwise (a sender that never beat, e.g. a tool's `drain_once`).
+        Their broadcasts are reported after this batch, so the summary need not wait."""
+        dead = await self.liveness.dead(self.clock.now())
+        settled = await self.claims.recover_from(dead, policy=self.stale_policy)
+        if dead:
+            await self.liveness.forget(dead)
+            log.warning("sender %s: senders %s are gone", self.name, ", ".join(dead))
+        settled += await self.claims.recover_stale(
             now=self.clock.now(), timeout=self.claim_timeout, policy=self.stale_policy
         )
-        if count:
-            log.warning("sender %s: %d stale rows, policy %s", self.name, count, self.stale_policy)
-        return count
+        if settled:
+            log.warning(
+                "sender %s: %d rows in flight at a crash, policy %s",
+                self.name,
+                len(settled),
+                self.stale_policy,
+            )
+        for broadcast_id in settled:
+            await self.progress.record(broadcast_id)
+        return len(settled)
 
     async def run(self, stop_event: asyncio.Event) -> None:
         """Drain until `stop_event`; then finish the requests in flight and return."""
+        beating = asyncio.create_task(self._beat(stop_event), name=f"outbox-beat-{self.name}")
+        try:
+            while not stop_event.is_set():
+                try:
+                    handled = await self.drain_once(stop_event)
+                except Exception:  # a database hiccup: log, wait a poll, try again
+                    log.exception("sender %s: drain failed", self.name)
+                    handled = 0
+                if handled == 0 and not stop_event.is_set():
+                    await self._wait(stop_event)
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+        with contextlib.suppress(Exception):  # only after a graceful stop: nothing in flight
+            await self.liveness.leave()
+
+    async def _beat(self, stop_event: asyncio.Event) -> None:
         while not stop_event.is_set():
             try:
-                handled = await self.drain_once(stop_event)
-            except Exception:  # a database hiccup: log, wait a poll, try again
-                log.exception("sender %s: drain failed", self.name)
-                handled = 0
-            if handled == 0 and not stop_event.is_set():
-                await self._wait(stop_event)
+                await self.liveness.beat(self.clock.now())
+            except Exception:  # a locked or absent database: the next beat tries again
+                log.warning("sender %s: heartbeat failed", self.name, exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop_event.wait(), timeout=self.beat_interval)
 
     async def drain_once(self, stop_event: asyncio.Event | None = None) -> int:
         """Send one batch of due rows; how many were dispatched (0: nothing due)."""
@@ -137,7 +184,7 @@ class OutboxSender:
                     else:
                         await self._sleep(self._earliest_ready(queue) - self._monotonic())
                     continue
-                await self.limiter.acquire()
+                await self._limiter_for(queue[index]).acquire()
                 if stop_event is not None and stop_event.is_set():
                     continue
                 row = queue.pop(index)
@@ -151,6 +198,11 @@ class OutboxSender:
             raise
         await self.progress.flush()
         return dispatched
+
+    def _limiter_for(self, row: OutboxMessage) -> RateLimiter:
+        if self.paid_limiter is not None and is_delivery(row):
+            return self.paid_limiter
+        return self.limiter
 
     def _ready_index(self, queue: list[OutboxMessage]) -> int | None:
         for index, row in enumerate(queue):
@@ -194,8 +246,10 @@ class OutboxSender:
         except Exception as error:  # a transport bug must not kill the sender: retry later
             log.exception("sender %s: transport raised for outbox row %s", self.name, row.id)
             result = SendResult.server_error(repr(error))
-        if result.outcome == Outcome.RETRY_AFTER:
-            self.limiter.pause(result.retry_after)  # before any await: nothing else slips out
+        if result.outcome == Outcome.RETRY_AFTER:  # before any await: nothing else slips out
+            self.limiter.pause(result.retry_after)
+            if self.paid_limiter is not None:
+                self.paid_limiter.pause(result.retry_after)
         now = self.clock.now()
         again = None
         if result.outcome == Outcome.OK:
@@ -250,6 +304,11 @@ class OutboxSender:
                 with contextlib.suppress(asyncio.CancelledError):
                     await waiter
         self._nudged.clear()
+
+
+def is_delivery(row: OutboxMessage) -> bool:
+    """One recipient's copy of a broadcast (not a single message, nor a report to staff)."""
+    return row.broadcast_id is not None and row.kind not in ABOUT_BROADCAST_KINDS
 
 
 def _will_retry(result: SendResult, attempts: int, max_attempts: int) -> bool:

@@ -1,17 +1,14 @@
 """Campaign reminders and broadcasts in the bot: citizens' subscription texts, staff's broadcast
-and calendar texts, and the progress reports. Simplified Chinese; `texts.say` converts for 繁體.
+and calendar texts (progress reports are the domain's:
+`campaigns.texts`). Simplified Chinese; `texts.say` converts for 繁體.
 
 Plain text (escape with `bot.render.html` before sending as HTML) unless a name says `_html`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from campaigns import TOPIC_NAMES
-
-if TYPE_CHECKING:
-    from outbox import DeliveryCounts
+from campaigns.texts import BROADCAST_KINDS
 
 # --- citizens: /subscribe, /unsubscribe ------------------------------------------------------
 TOPIC_LABELS = TOPIC_NAMES
@@ -68,6 +65,13 @@ AUDIENCE_ALL = "全部订阅者"
 AUDIENCE_BUTTON = "{label}（{count} 人）"
 PREVIEW_HEADER = "预览：下面就是订阅者将收到的消息。"
 PREVIEW_SUMMARY = "群发 #{id}\n收件人：{audience}，共 {count} 人。\n确认无误后选择发送方式："
+PAID_WARNING = (
+    "\n⚠️ 已开启付费群发（allow_paid_broadcast）：每条消息从机器人余额扣 0.1 星，"
+    "这次约 {stars} 星（Telegram Stars）。"
+)
+BUTTON_TEST = "先发给我测试"
+TEST_QUEUED = "测试消息马上发到这里，只有您会收到。"
+TEST_ON_ITS_WAY = "测试消息正在发送，请稍候。"
 BUTTON_SEND_NOW = "立即发送"
 BUTTON_SCHEDULE = "定时发送"
 BUTTON_DISCARD = "放弃"
@@ -76,7 +80,10 @@ BAD_TIME = "时间格式不对，请按 {example} 这样的格式输入（北京
 PAST_TIME = "这个时间已经过去了，请输入将来的时间。"
 QUIET_NOTE = "\n（该时间在夜间免打扰时段内，实际会在 {at} 开始发送。）"
 SCHEDULED = "已安排群发 #{id}：{at}（北京时间）发给{audience}。\n取消：/broadcast_cancel {id}{note}"
-STARTED = "群发 #{id} 已开始，共 {count} 人，进度会发到这里。\n取消：/broadcast_cancel {id}{note}"
+STARTED = (
+    "群发 #{id} 已开始，共 {count} 人，进度和最后的送达报告会发到这里。\n"
+    "取消：/broadcast_cancel {id}{note}"
+)
 STARTED_QUIET = "\n现在是夜间免打扰时段，将在 {at} 开始发送。"
 NOBODY = "目前没有符合条件的订阅者，群发 #{id} 没有发出。"
 DISCARDED = "好的，群发 #{id} 已放弃。"
@@ -89,7 +96,7 @@ LIST_HEADER = "最近的群发："
 LIST_EMPTY = "还没有群发记录。"
 LIST_ROW = "#{id} {kind} · {status} · {audience} · {progress}{when}"
 LIST_PROGRESS = "已送达 {sent}/{total}"
-KIND_NAMES = {"broadcast": "群发", "reminder": "活动提醒"}
+KIND_NAMES = BROADCAST_KINDS
 STATUS_NAMES = {
     "draft": "草稿",
     "scheduled": "已安排",
@@ -97,34 +104,6 @@ STATUS_NAMES = {
     "done": "已完成",
     "cancelled": "已取消",
 }
-
-# --- progress (sent by the delivery bot, plain text) -----------------------------------------
-PROGRESS = (
-    "📣 {kind} #{id} 进度：已送达 {sent}/{total}，待发送 {open}{extra}\n"
-    "取消：/broadcast_cancel {id}"
-)
-FINISHED = "✅ {kind} #{id} 已结束：送达 {sent}/{total}{extra}"
-EXTRA = {
-    "blocked": "已屏蔽机器人 {n}",
-    "failed": "发送失败 {n}",
-    "uncertain": "不确定是否送达 {n}",
-    "cancelled": "已取消 {n}",
-}
-
-
-def progress(counts: DeliveryCounts, *, reminder: bool = False) -> str:
-    """What staff read while a broadcast drains and once it has finished."""
-    extras = [text.format(n=counts[status]) for status, text in EXTRA.items() if counts[status]]
-    values = {
-        "kind": KIND_NAMES["reminder" if reminder else "broadcast"],
-        "id": counts.broadcast_id,
-        "sent": counts["sent"],
-        "total": counts.total,
-        "open": counts.open,
-        "extra": "".join(f"，{extra}" for extra in extras),
-    }
-    return (FINISHED if counts.finished else PROGRESS).format(**values)
-
 
 # --- staff: /campaign_dates --------------------------------------------------------------------
 DATES_USAGE = (
@@ -140,3 +119,8 @@ DATES_UNKNOWN_EVENT = "没有名为「{event}」的活动。可用的有：{name
 DATES_BAD = "日期不对：请用 {example} 这样的格式，结束日期不能早于开始日期。"
 DATES_SAVED = "已登记 {year} 年{name}：{dates}。\n提醒时间：{reminders}"
 DATES_PAST = "（这些提醒时间都已过去，不会再发送。）"
+
+
+def stars(amount: float) -> str:
+    """12.5 → "12.5", 30.0 → "30": how a cost in Stars reads."""
+    return f"{amount:.1f}".removesuffix(".0")

@@ -74,7 +74,19 @@ async def test_an_admin_composes_previews_and_sends_now_with_progress_reported(
         text = "节能宣传周来了：<周三>少开一天车 & 随手关灯"
         summary, broadcast_id = await compose(admin, text, "节能降耗（1 人）")
         assert "收件人：节能降耗，共 1 人" in (summary.plain or "")
-        assert summary.button_texts == [t.BUTTON_SEND_NOW, t.BUTTON_SCHEDULE, t.BUTTON_DISCARD]
+        assert summary.button_texts == [
+            t.BUTTON_TEST,
+            t.BUTTON_SEND_NOW,
+            t.BUTTON_SCHEDULE,
+            t.BUTTON_DISCARD,
+        ]
+
+        assert (await press(admin, t.BUTTON_TEST, summary))["text"] == t.TEST_QUEUED
+        copy = await admin.wait_for_message(
+            lambda m: text in (m.plain or ""), timeout=REPLY_TIMEOUT
+        )
+        assert copy.plain is not None and copy.plain.startswith("🧪 测试发送（只发给您）")
+        assert await rig.rows(OutboxMessage, chat_id=saver.id) == [], "only the admin got it"
 
         await admin.press(t.BUTTON_SEND_NOW, summary)
         started = await admin.wait_for_message(timeout=REPLY_TIMEOUT)
@@ -87,7 +99,7 @@ async def test_an_admin_composes_previews_and_sends_now_with_progress_reported(
             lambda m: (m.plain or "").startswith("✅"), timeout=REPLY_TIMEOUT
         )
         assert done.plain == f"✅ 群发 #{broadcast_id} 已结束：送达 1/1"
-        [row] = await rig.rows(OutboxMessage, broadcast_id=broadcast_id)
+        [row] = await rig.rows(OutboxMessage, broadcast_id=broadcast_id, kind="broadcast")
         assert row.chat_id == saver.id, "the water subscriber was not in the audience"
         [broadcast] = await rig.rows(
             Broadcast, id=broadcast_id, until=lambda b: b[0].status == BroadcastStatus.DONE

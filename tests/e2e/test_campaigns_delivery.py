@@ -230,3 +230,25 @@ async def test_two_instances_run_exactly_one_scheduler_and_deliver_once(
         await instances[leading].aclose()  # the leader's process stops: the other takes over
         assert not leader.is_leader
         assert await standby.tick() is True
+
+
+async def test_paid_mode_marks_broadcast_deliveries_and_nothing_else(
+    fake: FakeBotAPI, database: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    audience = chats(3)
+    await subscribe(database, audience)
+    clock = ManualClock(daytime())
+    broadcast_id = await started_broadcast(database, "付费群发", clock.now())
+    staff_chat = -1_009_000
+    settings = settings_for(fake, tmp_path, broadcast_paid=True, staff_chat_id=staff_chat)
+    async with delivering(settings, sessions=database, clock=clock):
+        await until(
+            lambda: any((m.plain or "").startswith("✅") for m in fake.chat(staff_chat).messages()),
+            what="the summary",
+        )
+    sends = fake.calls_to("sendMessage")
+    paid = {c.params["chat_id"] for c in sends if c.params.get("allow_paid_broadcast")}
+    assert paid == set(audience), "each subscriber's copy is a paid broadcast"
+    summary = [c for c in sends if c.params["chat_id"] == staff_chat]
+    assert summary and not summary[0].params.get("allow_paid_broadcast"), "staff's is not"
+    assert f"群发 #{broadcast_id} 已结束：送达 3/3" in summary[0].params["text"]

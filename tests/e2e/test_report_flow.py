@@ -35,7 +35,7 @@ async def test_a_full_report_with_a_location_and_two_photos_is_stored_and_gets_a
     filing = Filing(photos=[jpeg(1), jpeg(2)], contact="phone")
     staff_chat = fake.chat(STAFF_CHAT, title="举报受理")
     with caplog.at_level(logging.INFO):
-        async with rig.running(staff_chat_id=STAFF_CHAT):
+        async with rig.running(staff_chat_id=STAFF_CHAT, deliver=True, scheduler_enabled=False):
             await user.send_command("/report")
             notice = await prompt(user, "个人信息说明")  # before the first report only
             assert "730 天" in (notice.plain or "")

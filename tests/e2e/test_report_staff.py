@@ -62,6 +62,21 @@ async def test_a_staff_status_change_reaches_the_reporter_with_the_note(
     assert queued.status == "sent"
 
 
+async def test_the_new_report_post_survives_a_server_error_of_the_staff_chat(
+    rig: BotRig, fake: FakeBotAPI, user: FakeUser
+) -> None:
+    staff_chat = fake.chat(STAFF_CHAT, title="举报受理")
+    fake.fail_next("sendMessage", 500, chat_id=STAFF_CHAT)
+    async with rig.running(deliver=True, scheduler_enabled=False, **STAFF_SETTINGS):
+        ticket = await file_report(user, Filing(contact="anonymous"))
+        card = await prompt(staff_chat, ticket)  # the outbox retried it after the 500
+    assert card.button_texts[:3] == ["受理", "不予受理", "重复"]
+    posts = [c for c in fake.calls_to("sendMessage") if c.params.get("chat_id") == STAFF_CHAT]
+    assert [c.status for c in posts] == [500, 200]
+    (queued,) = await rig.rows(OutboxMessage, chat_id=STAFF_CHAT, kind="staff_new_report")
+    assert queued.status == "sent" and queued.attempts == 2
+
+
 async def test_a_citizen_forging_a_staff_button_is_refused_and_logged(
     rig: BotRig, user: FakeUser, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -88,6 +88,28 @@ async def test_broadcast_now_queues_one_message_per_subscriber_and_shows_progres
     assert "50%" in halfway.text
 
 
+async def test_uncertain_deliveries_are_explained_and_requeued_only_when_an_admin_asks(
+    web: Web, browser: Callable[[], Browser]
+) -> None:
+    await subscribe(web, (8000001, ["energy"]), (8000002, ["energy"]))
+    person = await admin(browser)
+    response = await person.post("/campaigns/broadcasts", {"text": "节能周", "topics": ["energy"]})
+    location = response.headers["location"]
+    async with web.sessions() as session:
+        rows = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.chat_id)))
+    claims, now = Claims(web.sessions), web.clock.now()
+    await claims.claim(rows[0].id, token="dead:1", now=now)  # in flight when its sender died
+    assert await claims.recover_from(["dead"], policy="uncertain") == [rows[0].broadcast_id]
+    page = await person.get(location)
+    assert "无法知道对方是否已收到" in page.text and "重新发送这 1 条" in page.text
+    requeue = await person.post(f"{location}/requeue", {})
+    assert requeue.status_code == 303
+    async with web.sessions() as session:
+        statuses = {r.chat_id: r.status for r in await session.scalars(select(OutboxMessage))}
+    assert statuses == {8000001: OutboxStatus.PENDING, 8000002: OutboxStatus.PENDING}
+    assert "重新发送这" not in (await person.get(location)).text
+
+
 async def test_scheduled_broadcast_waits_and_can_be_cancelled(
     web: Web, browser: Callable[[], Browser]
 ) -> None:

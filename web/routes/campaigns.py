@@ -169,6 +169,23 @@ async def cancel_broadcast(
     return RedirectResponse(f"/campaigns/broadcasts/{broadcast_id}", status_code=303)
 
 
+@router.post("/campaigns/broadcasts/{broadcast_id}/requeue")
+async def requeue_uncertain(
+    request: Request, session: SessionDep, admin: AdminDep, broadcast_id: int
+) -> Response:
+    """Resend the deliveries a crash left uncertain: the admin's choice, since some of them
+    may already have arrived and will arrive twice."""
+    requeued = await Broadcasts(session).requeue_uncertain(broadcast_id)
+    log.info(
+        "staff account %s requeued %s uncertain rows of broadcast %s",
+        admin.id,
+        requeued,
+        broadcast_id,
+    )
+    flash(request, f"群发 #{broadcast_id}：{requeued} 条送达情况不确定的消息将重新发送。")
+    return RedirectResponse(f"/campaigns/broadcasts/{broadcast_id}", status_code=303)
+
+
 def _moment(value: str) -> datetime:
     """A datetime-local field (2026-06-22T09:00), read as Asia/Shanghai wall time."""
     try:

@@ -1,9 +1,11 @@
 """/broadcast (admins): compose a message (text, or a photo with a caption) → choose the audience
-→ preview it with its size → send now or at a time (Asia/Shanghai) → or discard it.
+→ preview it with its size (and, in paid mode, its cost) → optionally a test copy to the admin's
+own chat through the real delivery path → send now or at a time (Asia/Shanghai) → or discard it.
 
 The broadcast row is created when the audience is chosen, so the buttons under the preview carry
 its id and survive a restart; `campaigns.Broadcasts.start` writes the delivery list that the
-sender in `bot/runtime.py` drains, reporting progress to the admin who sent it.
+sender in `bot/runtime.py` drains; the admin who sent it follows it (`report_chat`): progress
+and the final summary reach them through the outbox.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ router = guard(Router(name=__name__), Role.ADMIN)
 TEXT_LIMIT = 4096  # Bot API: sendMessage text
 CAPTION_LIMIT = 1024  # Bot API: photo caption
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+STARS_PER_PAID_MESSAGE = 0.1  # Bot API: allow_paid_broadcast
 
 
 def not_a_command(message: Message) -> bool:
@@ -53,7 +56,7 @@ class BroadcastFlow(StatesGroup):
 
 
 class BroadcastCb(CallbackData, prefix="bc"):
-    action: Literal["audience", "now", "schedule", "discard"]
+    action: Literal["audience", "test", "now", "schedule", "discard"]
     id: int = 0
     topic: str = ""  # a topic, or "all"
 
@@ -71,13 +74,16 @@ def _audience_keyboard(counts: dict[str, int], total: int) -> InlineKeyboardMark
 
 
 def _confirm_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
-    def button(text: str, action: Literal["now", "schedule", "discard"]) -> InlineKeyboardButton:
+    def button(
+        text: str, action: Literal["test", "now", "schedule", "discard"]
+    ) -> InlineKeyboardButton:
         return InlineKeyboardButton(
             text=text, callback_data=BroadcastCb(action=action, id=broadcast_id).pack()
         )
 
     return InlineKeyboardMarkup(
         inline_keyboard=[
+            [button(t.BUTTON_TEST, "test")],
             [button(t.BUTTON_SEND_NOW, "now"), button(t.BUTTON_SCHEDULE, "schedule")],
             [button(t.BUTTON_DISCARD, "discard")],
         ]
@@ -133,6 +139,7 @@ async def choose_audience(
     callback_data: BroadcastCb,
     state: FSMContext,
     session: AsyncSession,
+    settings: Settings,
     clock: Clock,
     staff: StaffMember,
 ) -> None:
@@ -154,17 +161,18 @@ async def choose_audience(
         photo=draft["photo"],
         topics=topics,
         created_by=staff.user_id,
+        report_chat=staff.user_id,  # a private chat's id is its user's id
         now=clock.now(),
     )
     await state.clear()
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-    await _preview(query, broadcast, count)
+    await _preview(query, broadcast, count, paid=settings.broadcast_paid)
 
 
-async def _preview(query: CallbackQuery, broadcast: Broadcast, count: int) -> None:
-    """The message exactly as subscribers get it, then its audience and the choices."""
+async def _preview(query: CallbackQuery, broadcast: Broadcast, count: int, *, paid: bool) -> None:
+    """The message exactly as subscribers get it, then its audience (and cost) and the choices."""
     bot = query.bot
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
     if bot is None:  # only a query built by hand has no bot
@@ -177,7 +185,35 @@ async def _preview(query: CallbackQuery, broadcast: Broadcast, count: int) -> No
     summary = t.PREVIEW_SUMMARY.format(
         id=broadcast.id, audience=t.topic_list(broadcast.topics), count=count
     )
+    if paid:
+        summary += t.PAID_WARNING.format(stars=t.stars(count * STARS_PER_PAID_MESSAGE))
     await bot.send_message(chat_id, html(summary), reply_markup=_confirm_keyboard(broadcast.id))
+
+
+@router.callback_query(BroadcastCb.filter(F.action == "test"))
+async def send_test(
+    query: CallbackQuery,
+    callback_data: BroadcastCb,
+    session: AsyncSession,
+    clock: Clock,
+    staff: StaffMember,
+    outbox_nudge: Nudge | None = None,
+) -> None:
+    """One copy to this admin through the outbox, exactly as subscribers will get it; the
+    preview's buttons stay, so they send or discard it afterwards."""
+    broadcasts = Broadcasts(session)
+    try:
+        broadcast = await broadcasts.get(callback_data.id)
+    except BroadcastNotFound:
+        await query.answer(t.STALE, show_alert=True)
+        return
+    if broadcast.status != "draft":
+        await _not_a_draft(query, broadcasts, broadcast.id)
+        return
+    queued = await broadcasts.send_test(broadcast.id, chat_id=staff.user_id, now=clock.now())
+    if queued and outbox_nudge is not None:
+        outbox_nudge(session)
+    await query.answer(t.TEST_QUEUED if queued else t.TEST_ON_ITS_WAY)
 
 
 @router.callback_query(BroadcastCb.filter(F.action == "now"))

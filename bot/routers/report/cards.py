@@ -3,28 +3,27 @@ contact never appear), its action buttons, and the post of a new report to the s
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import html, shorten
 from bot.texts import reports as words
 from greenbot.clock import SHANGHAI
+from outbox import Outbox
 from reports import StaffView, allowed_moves
 from reports.deadlines import missed_deadlines
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from aiogram import Bot
+    from sqlalchemy.ext.asyncio import AsyncSession
 
     from reports import Report
 
-log = logging.getLogger(__name__)
 
+NEW_REPORT_KIND = "staff_new_report"
 CARD_DESCRIPTION_CHARS = 1500  # a card stays one message; the full text is in the web console
 
 
@@ -106,19 +105,19 @@ def staff_buttons(report: Report) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def announce(bot: Bot, chat_id: int | None, report: Report, now: datetime) -> None:
-    """Post a new report to the staff chat; a failure there never fails the citizen's report.
-
-    Sent just before the update's transaction commits: a button pressed within those
-    milliseconds finds no ticket yet and says so (the staff member presses again).
-    """
+async def announce(
+    session: AsyncSession, chat_id: int | None, report: Report, now: datetime
+) -> bool:
+    """Queue the new report's card for the staff chat in the outbox, in the transaction that
+    files it: retried on 5xx and paced like any message owed, and never before the ticket
+    exists (a button on the card always finds its report). True when queued."""
     if chat_id is None:
-        return
-    try:
-        await bot.send_message(
-            chat_id, staff_card(report, now, new=True), reply_markup=staff_buttons(report)
-        )
-    except TelegramAPIError as error:
-        log.warning(
-            "new report %s not posted to the staff chat (%s)", report.ticket, type(error).__name__
-        )
+        return False
+    return await Outbox(session).add(
+        chat_id=chat_id,
+        text=staff_card(report, now, new=True),
+        kind=NEW_REPORT_KIND,
+        dedupe_key=f"{NEW_REPORT_KIND}:{report.ticket}:{chat_id}",
+        now=now,
+        reply_markup=staff_buttons(report).model_dump(exclude_none=True),
+    )

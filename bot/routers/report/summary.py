@@ -26,8 +26,10 @@ from reports import InvalidReport, ReportNotFound, TooManyReports
 if TYPE_CHECKING:
     from aiogram.fsm.context import FSMContext
     from aiogram.types import CallbackQuery, Message
+    from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.routers.report.context import Turn
+    from bot.runtime import Nudge
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)
@@ -107,7 +109,12 @@ async def submitted_already(query: CallbackQuery, ticket: str, turn: Turn) -> No
 
 
 @router.callback_query(ReportFlow.summary, StepCb.filter(F.action == "submit"))
-async def submit(query: CallbackQuery, turn: Turn) -> None:
+async def submit(
+    query: CallbackQuery,
+    turn: Turn,
+    session: AsyncSession,
+    outbox_nudge: Nudge | None = None,
+) -> None:
     await query.answer()
     if query.message is not None:  # no second press on the same summary
         with contextlib.suppress(TelegramAPIError):
@@ -139,7 +146,9 @@ async def submit(query: CallbackQuery, turn: Turn) -> None:
         department=turn.word(report.department),
         markup=menu(turn.script),
     )
-    await announce(turn.bot, turn.settings.staff_chat_id, report, turn.clock.now())
+    queued = await announce(session, turn.settings.staff_chat_id, report, turn.clock.now())
+    if queued and outbox_nudge is not None:
+        outbox_nudge(session)  # the staff chat hears of it once this update commits
 
 
 @router.message(ReportFlow.summary, *NOT_FOR_OTHERS)

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from campaigns import Broadcasts, BroadcastStatus, InvalidBroadcastState, Subscriptions
+from campaigns.reporting import progress_hook
 from greenbot.clock import SHANGHAI
-from outbox import Outbox, OutboxMessage, OutboxSender, SendResult
+from outbox import Outbox, OutboxMessage, OutboxSender, Outcome, SendResult
 from tests.unit.outbox.fakes import FakeTime, FakeTransport
 
 
@@ -121,13 +122,28 @@ async def test_cancelling_stops_pending_deliveries_and_the_sender_skips_them(ses
     assert transport.attempts == []
 
 
-async def test_progress_counts_by_status_and_a_drained_broadcast_is_done(sessions, clock):
+async def drain_until_idle(sender: OutboxSender, time: FakeTime) -> None:
+    """Drain, letting (fake) time pass for retries, until two quiet minutes go by."""
+    quiet = 0
+    while quiet < 12:
+        if await sender.drain_once():
+            quiet = 0
+        else:
+            quiet += 1
+            await time.sleep(10)
+
+
+async def test_a_drained_broadcast_is_done_once_its_summary_reached_staff(sessions, clock):
     await subscribe(sessions, clock, *[(n, ["energy"], "hans") for n in range(1, 5)])
     broadcast_id = await new_broadcast(sessions, clock)
     async with sessions.begin() as session:
         await Broadcasts(session).start(broadcast_id, now=clock.now())
     time = FakeTime(clock)
-    transport = FakeTransport(time, responses={30: [SendResult.blocked()]})
+    staff_chat = -100
+    transport = FakeTransport(
+        time,
+        responses={30: [SendResult.blocked()], staff_chat: [SendResult.server_error("500")]},
+    )
     blocked: list[int] = []
 
     async def deactivate(chat_id: int) -> None:  # what the bot wires as on_blocked
@@ -140,19 +156,88 @@ async def test_progress_counts_by_status_and_a_drained_broadcast_is_done(session
         transport,
         clock,
         on_blocked=deactivate,
+        on_progress=progress_hook(sessions, clock, staff_chat_id=staff_chat),
         monotonic=time.monotonic,
         sleep=time.sleep,
     )
     while await sender.drain_once():
         pass
-    async with sessions.begin() as session:
+    async with sessions() as session:
         broadcasts = Broadcasts(session)
         progress = await broadcasts.progress(broadcast_id)
         assert (progress["sent"], progress["blocked"], progress.total) == (3, 1, 4)
-        assert await broadcasts.complete_if_drained(broadcast_id, now=clock.now())
+        assert (await broadcasts.get(broadcast_id)).status == BroadcastStatus.SENDING, (
+            "its summary met a 500: not done yet"
+        )
+    await drain_until_idle(sender, time)
+    summaries = [a for a in transport.attempts if a.chat_id == staff_chat]
+    assert [a.outcome for a in summaries] == [Outcome.SERVER_ERROR, Outcome.OK]
+    assert (
+        summaries[-1].text.startswith("✅ 群发 #")
+        and "送达 3/4，已屏蔽机器人 1" in summaries[-1].text
+    )
+    async with sessions() as session:
+        broadcasts = Broadcasts(session)
         assert (await broadcasts.get(broadcast_id)).status == BroadcastStatus.DONE
+        assert (await broadcasts.progress(broadcast_id)).total == 4, "a summary is no delivery"
         assert blocked == [30]
         assert await broadcasts.audience_size() == 3, "the chat that blocked us is left out"
+
+
+async def test_the_admin_who_sent_it_follows_its_progress_and_gets_one_summary(sessions, clock):
+    await subscribe(sessions, clock, *[(n, ["energy"], "hans") for n in range(1, 8)])
+    admin = 900
+    async with sessions.begin() as session:
+        broadcasts = Broadcasts(session)
+        broadcast = await broadcasts.create(
+            text="节能周", created_by=admin, report_chat=admin, now=clock.now()
+        )
+        await broadcasts.start(broadcast.id, now=clock.now())
+    time = FakeTime(clock)
+    transport = FakeTransport(time)
+    sender = OutboxSender(
+        sessions,
+        transport,
+        clock,
+        on_progress=progress_hook(sessions, clock, staff_chat_id=-100),
+        progress_every=3,
+        progress_interval=3600,
+        monotonic=time.monotonic,
+        sleep=time.sleep,
+    )
+    await drain_until_idle(sender, time)
+    to_admin = [a.text for a in transport.delivered if a.chat_id == admin]
+    assert to_admin and to_admin[-1].startswith("✅ 群发 #"), to_admin
+    assert sum(text.startswith("✅") for text in to_admin) == 1
+    assert any(text.startswith("📣 群发 #") for text in to_admin), "progress on the way"
+    assert not [a for a in transport.attempts if a.chat_id == -100], "the staff chat is spared"
+    assert sorted(a.chat_id for a in transport.delivered if a.chat_id != admin) == [
+        n * 10 for n in range(1, 8)
+    ]
+
+
+async def test_a_test_copy_goes_to_the_admin_alone_and_is_not_a_delivery(sessions, clock):
+    await subscribe(sessions, clock, (1, ["energy"], "hans"))
+    broadcast_id = await new_broadcast(sessions, clock)
+    async with sessions.begin() as session:
+        broadcasts = Broadcasts(session)
+        assert await broadcasts.send_test(broadcast_id, chat_id=900, now=clock.now())
+        assert not await broadcasts.send_test(broadcast_id, chat_id=900, now=clock.now()), (
+            "a second press while the first copy is on its way queues nothing"
+        )
+    time = FakeTime(clock)
+    transport = FakeTransport(time)
+    sender = OutboxSender(sessions, transport, clock, monotonic=time.monotonic, sleep=time.sleep)
+    await drain_until_idle(sender, time)
+    assert [a.chat_id for a in transport.delivered] == [900]
+    assert "<b>节能周</b>快到了" in transport.delivered[0].text
+    async with sessions.begin() as session:
+        broadcasts = Broadcasts(session)
+        assert (await broadcasts.get(broadcast_id)).status == BroadcastStatus.DRAFT
+        assert (await broadcasts.progress(broadcast_id)).total == 0
+        assert await broadcasts.send_test(broadcast_id, chat_id=900, now=clock.now()), (
+            "once delivered, another test copy may be asked for"
+        )
 
 
 async def test_a_broadcast_nobody_subscribes_to_is_done_at_once(sessions, clock):

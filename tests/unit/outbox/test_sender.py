@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+from sqlalchemy import update
+
 from greenbot.clock import SHANGHAI
 from outbox import OutboxStatus, SendResult
-from outbox.models import SANDBOX_CHATS_FROM
+from outbox.models import SANDBOX_CHATS_FROM, SenderBeat
 from tests.unit.outbox.conftest import drain_until_idle, queue, rows
 from tests.unit.outbox.fakes import FakeTransport
+
+
+def reaped_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
 
 
 def aware(moment: datetime) -> datetime:
@@ -59,6 +69,32 @@ async def test_messages_to_one_chat_are_at_least_a_second_apart(
     assert all(later - earlier >= 1.0 for earlier, later in pairwise(times))
     texts = [a.row_id for a in transport.delivered if a.chat_id == 7]
     assert texts == sorted(texts), "one chat's messages keep their order"
+
+
+async def test_a_group_chat_gets_at_most_twenty_messages_a_minute(
+    sessions, clock, make_sender, transport
+):
+    await queue(sessions, [-100, -100, -100, 8, 9], clock.now())
+    await drain_until_idle(make_sender())
+    times = [a.at for a in transport.delivered if a.chat_id == -100]
+    assert len(times) == 3
+    assert all(later - earlier >= 3.0 for earlier, later in pairwise(times))
+
+
+async def test_paid_broadcast_deliveries_take_their_own_faster_bucket(
+    sessions, clock, make_sender, transport, fake_time
+):
+    await queue(sessions, range(1, 301), clock.now(), broadcast_id=3)
+    await queue(sessions, range(1001, 1031), clock.now(), prefix="notice")
+    start = fake_time.now
+    await drain_until_idle(make_sender(rate_per_sec=29, paid_rate=300))
+    deliveries = [a.at for a in transport.delivered if a.chat_id <= 300]
+    notices = sorted(a.at for a in transport.delivered if a.chat_id > 1000)
+    assert len(deliveries) == 300 and len(notices) == 30
+    assert max(deliveries) - start < 2.0, "300 deliveries at up to 300/s"
+    assert all(later - earlier >= 1 / 29 - 1e-9 for earlier, later in pairwise(notices)), (
+        "single messages keep the free limit"
+    )
 
 
 async def test_the_overall_rate_stays_under_the_configured_messages_per_second(
@@ -189,6 +225,7 @@ async def test_a_crash_mid_request_marks_that_row_uncertain_and_never_resends_it
     await queue(sessions, range(1, 11), clock.now(), broadcast_id=1)
     crashed = asyncio.create_task(make_sender().run(asyncio.Event()))
     await asyncio.wait_for(transport.hanging.wait(), timeout=10)
+    await only_one_in_flight(sessions)
     crashed.cancel()  # the process dies: no result is recorded for chat 7
     await asyncio.gather(crashed, return_exceptions=True)
     transport.hang_after_delivering.clear()
@@ -203,6 +240,67 @@ async def test_a_crash_mid_request_marks_that_row_uncertain_and_never_resends_it
     assert stale.status == OutboxStatus.UNCERTAIN
 
 
+async def only_one_in_flight(sessions) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every row but the hanging one has its result recorded (so the crash loses
+    exactly that one; a crash mid-bookkeeping would rightly leave others uncertain too)."""
+    for _ in range(1000):
+        if sum(r.status != OutboxStatus.SENT for r in await rows(sessions)) == 1:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("other requests still in flight")
+
+
+async def crash_mid_request(sessions, make_sender, transport, chat_id: int) -> str:  # type: ignore[no-untyped-def]
+    """A sender dies while its request to `chat_id` is in flight; its name."""
+    transport.hang_after_delivering.add(chat_id)
+    crashed = make_sender()
+    task = asyncio.create_task(crashed.run(asyncio.Event()))
+    await asyncio.wait_for(transport.hanging.wait(), timeout=10)
+    await only_one_in_flight(sessions)
+    task.cancel()  # no result is recorded, no goodbye is said
+    await asyncio.gather(task, return_exceptions=True)
+    transport.hang_after_delivering.clear()
+    async with sessions() as session:
+        assert await session.get(SenderBeat, crashed.name) is not None, "it had said it was alive"
+    return crashed.name
+
+
+async def test_a_sender_whose_process_is_gone_has_its_claim_settled_at_once(
+    sessions, clock, make_sender, transport
+):
+    await queue(sessions, range(1, 11), clock.now(), broadcast_id=1)
+    name = await crash_mid_request(sessions, make_sender, transport, 7)
+    async with sessions.begin() as session:  # as if that sender had run in a process now gone
+        await session.execute(
+            update(SenderBeat).where(SenderBeat.name == name).values(pid=reaped_pid())
+        )
+    await drain_until_idle(make_sender())  # no clock advance: no claim timeout involved
+    assert transport.delivered_chats() == list(range(1, 11)), "each chat exactly once"
+    stale = next(r for r in await rows(sessions) if r.chat_id == 7)
+    assert stale.status == OutboxStatus.UNCERTAIN
+    assert "died" in (stale.last_error or "")
+    async with sessions() as session:
+        assert await session.get(SenderBeat, name) is None
+
+
+async def test_a_sender_on_another_host_is_dead_once_its_heartbeat_is_a_minute_old(
+    sessions, clock, make_sender, transport
+):
+    await queue(sessions, [1, 2, 3], clock.now())
+    name = await crash_mid_request(sessions, make_sender, transport, 2)
+    async with sessions.begin() as session:
+        await session.execute(
+            update(SenderBeat).where(SenderBeat.name == name).values(host="another-box")
+        )
+    successor = make_sender()
+    clock.advance(seconds=30)
+    await drain_until_idle(successor)
+    assert next(r for r in await rows(sessions) if r.chat_id == 2).status == OutboxStatus.SENDING
+    clock.advance(seconds=60)  # its last beat is now 90 s old; the claim timeout is 5 minutes
+    await drain_until_idle(successor)
+    assert next(r for r in await rows(sessions) if r.chat_id == 2).status == OutboxStatus.UNCERTAIN
+
+
 async def test_the_retry_policy_resends_a_row_whose_sender_died(
     sessions, clock, make_sender, transport
 ):
@@ -210,6 +308,7 @@ async def test_the_retry_policy_resends_a_row_whose_sender_died(
     await queue(sessions, [1, 2, 3], clock.now())
     crashed = asyncio.create_task(make_sender().run(asyncio.Event()))
     await asyncio.wait_for(transport.hanging.wait(), timeout=10)
+    await only_one_in_flight(sessions)
     crashed.cancel()
     await asyncio.gather(crashed, return_exceptions=True)
     transport.hang_after_delivering.clear()
