@@ -73,7 +73,7 @@ class OutboxNudge:
 class Delivery:
     """The outbox sender and (when enabled) the scheduler runner, running until `stop`."""
 
-    bot: Bot  # the delivery bot (no 429 retry middleware), also used for progress messages
+    bot: Bot  # the delivery bot (no 429 retry middleware): every outbox row goes out through it
     sender: OutboxSender
     scheduler: SchedulerRunner | None
     nudge: OutboxNudge
