@@ -5,6 +5,7 @@ Built once by the CLI (or a test) and passed down; domains receive plain values 
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -86,6 +87,16 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     session_secret: SecretStr | None = None
+    # Console logins (web/auth.py): sessions end after this long idle, and this long after
+    # login whatever happens; cookies are `Secure` (and `__Host-`) when served over HTTPS.
+    console_idle_minutes: int = Field(default=120, ge=1)
+    console_session_hours: float = Field(default=12.0, gt=0)
+    console_secure_cookies: bool = False  # on behind TLS (docker-compose.yml); off for http://
+    console_login_max_delay_seconds: int = Field(default=300, ge=1, le=3600)  # throttle's cap
+    # Proxies whose X-Forwarded-For is believed (addresses or networks, comma separated);
+    # empty: the client address is the TCP peer's.
+    web_trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    web_sandbox: bool = True  # /chat: anyone can talk to the bot in a browser, no Telegram
     web_sandbox: bool = True  # /chat: anyone can talk to the bot in a browser, no Telegram
     open311_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
@@ -103,6 +114,20 @@ class Settings(BaseSettings):
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("web_trusted_proxies", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("web_trusted_proxies")
+    @classmethod
+    def _networks_parse(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)  # ValueError: fails at start-up
         return value
 
     @field_validator("not_covered_below")

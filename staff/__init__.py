@@ -1,9 +1,11 @@
-"""Staff accounts for the web console: who may log in, with which role, and their passwords.
+"""Staff accounts for the web console: who may log in, with which role, and their passwords;
+console sessions, the login throttle and the audit trail of sign-ins.
 
 No web imports here: `web/` logs people in with it and `greenbot staff …` manages it.
 """
 
 from staff.accounts import StaffAccounts
+from staff.audit import EventKind, StaffAudit
 from staff.errors import (
     AccountNotFound,
     DuplicateAccount,
@@ -11,18 +13,30 @@ from staff.errors import (
     StaffError,
     WeakPassword,
 )
-from staff.models import Role, StaffAccount
+from staff.models import ConsoleSession, LoginCounter, Role, StaffAccount, StaffEvent
 from staff.passwords import MIN_PASSWORD, hash_password, needs_rehash, verify_password
+from staff.sessions import ConsoleSessions, EndReason, Lifetimes
+from staff.throttle import LoginThrottle, ThrottlePolicy
 
 __all__ = [
     "MIN_PASSWORD",
     "AccountNotFound",
+    "ConsoleSession",
+    "ConsoleSessions",
     "DuplicateAccount",
+    "EndReason",
+    "EventKind",
     "InvalidAccount",
+    "Lifetimes",
+    "LoginCounter",
+    "LoginThrottle",
     "Role",
     "StaffAccount",
     "StaffAccounts",
+    "StaffAudit",
     "StaffError",
+    "StaffEvent",
+    "ThrottlePolicy",
     "WeakPassword",
     "hash_password",
     "needs_rehash",

@@ -97,6 +97,10 @@ class StaffAccounts:
         await self.session.flush()
         return account
 
+    async def confirm_password(self, account: StaffAccount, password: str) -> bool:
+        """Whether `password` is this account's (changing the password asks for the old one)."""
+        return await asyncio.to_thread(verify_password, account.password_hash, password)
+
     async def set_password(self, name: str, password: str) -> StaffAccount:
         account = await self.by_name(name)
         account.password_hash = await asyncio.to_thread(hash_password, password)

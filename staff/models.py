@@ -1,14 +1,38 @@
-"""The staff_accounts table and the two roles."""
+"""The staff tables: accounts and their two roles, console sessions, the login throttle's
+counters and the audit trail of sign-ins and account changes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from greenbot.db import Base
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stored as UTC and read back aware (UTC), on SQLite (naive text) and PostgreSQL alike,
+    so timeouts compare the same on both."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UtcDateTime column")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Role(StrEnum):
@@ -36,8 +60,8 @@ class StaffAccount(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    # Bumped when the password or role changes or the account is disabled: a session cookie
-    # remembers the generation it was issued for, so those changes log the person out.
+    # Bumped when the password or role changes or the account is disabled: a console session
+    # remembers the generation it was opened for, so those changes end it (the CLI too).
     generation: Mapped[int] = mapped_column(Integer, default=1)
 
     @property
@@ -48,3 +72,48 @@ class StaffAccount(Base):
     def label(self) -> str:
         """How the audit trail names this person (`web:<name>`; the bot writes `tg:<id>`)."""
         return f"web:{self.name}"
+
+
+class ConsoleSession(Base):
+    """One login to the console. The browser holds a random token; only its SHA-256 is stored,
+    so a copy of this table opens nothing."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the token
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
+    generation: Mapped[int] = mapped_column(Integer)  # the account's, at login
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    ended_by: Mapped[str | None] = mapped_column(String(16), default=None)  # EndReason value
+    address: Mapped[str | None] = mapped_column(String(45), default=None)
+    user_agent: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class LoginCounter(Base):
+    """Recent failed logins for one account name or one source address (keyed by an HMAC of
+    it: names typed by mistake are sometimes passwords)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # name | address
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class StaffEvent(Base):
+    """The staff audit trail: logins (failed ones too), logouts, sessions ended and account
+    changes. Never a password; a name that matches no account is not stored either."""
+
+    __tablename__ = "staff_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    kind: Mapped[str] = mapped_column(String(24))  # EventKind value
+    account_id: Mapped[int | None] = mapped_column(Integer, default=None)  # whose account
+    actor_id: Mapped[int | None] = mapped_column(Integer, default=None)  # who did it, if other
+    address: Mapped[str | None] = mapped_column(String(45), default=None)
+    detail: Mapped[str | None] = mapped_column(String(200), default=None)

@@ -16,9 +16,10 @@ from starlette.responses import Response
 from greenbot.clock import SystemClock
 from reports import MediaStore, load_routing
 from web import handlers
-from web.auth import SESSION_MAX_AGE, LoginThrottle, check_csrf, session_secret
-from web.deps import Console
+from web.auth import BROWSER_MAX_AGE, AuthConfig, session_secret
+from web.deps import Console, check_csrf
 from web.routes import (
+    account,
     campaigns,
     chat,
     dashboard,
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from web.sandbox import Sandbox
 
 STATIC = Path(__file__).with_name("static")
-SESSION_COOKIE = "greenbot_session"
 # Everything the pages use is served from here: no CDN, no inline script, no framing.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -75,7 +75,7 @@ def create_app(
         media=MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes),
         routing=load_routing(),
         sandbox=_sandbox(settings, sessions, clock, engine, dispatcher),
-        throttle=LoginThrottle(),
+        auth=AuthConfig.from_settings(settings),
         bot_running=bot_running,
     )
 
@@ -96,17 +96,19 @@ def create_app(
     # What the API routers (health, Open311) read; they authenticate by key, not by cookie.
     app.state.settings, app.state.sessions, app.state.clock = settings, sessions, clock
     app.state.engine = engine
+    # The signed browser cookie: flashes, the sandbox visitor, a logged-out CSRF token (logins
+    # are server-side sessions, web/auth.py).
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(settings),
-        session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
+        session_cookie=console.auth.browser_cookie,
+        max_age=BROWSER_MAX_AGE,
         same_site="lax",
-        https_only=False,  # the default address is http://127.0.0.1; a TLS proxy may add Secure
+        https_only=console.auth.secure,  # off for `make run` on http://127.0.0.1
     )
     app.middleware("http")(_security_headers)
     handlers.install(app)
-    for module in (login, dashboard, reports, campaigns, gaps, staff, chat):
+    for module in (login, account, dashboard, reports, campaigns, gaps, staff, chat):
         app.include_router(module.router, dependencies=[Depends(check_csrf)])
     for module in (health, open311):
         app.include_router(module.router)

@@ -1,10 +1,13 @@
 """What routes ask for, as `Annotated` dependencies: the request's database session (committed
-when the route returns, rolled back if it raises), the domain services on it, and the logged-in
-staff member with the role the route needs. A route without `StaffDep`/`AdminDep` is public
-(only the login page and the chat sandbox are)."""
+when the route returns, rolled back if it raises), the domain services on it, the console
+session the login cookie names, and the logged-in staff member with the role the route needs.
+A route without `StaffDep`/`AdminDep` is public (only the login page and the chat sandbox are).
+`check_csrf` guards every console router (`web/app.py`)."""
 
 from __future__ import annotations
 
+import hmac
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
@@ -14,14 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from outbox import Outbox
 from reports import MediaStore, ReportService, Routing
-from staff import Role, StaffAccount
-from web.auth import LoginThrottle
-from web.errors import Forbidden, LoginRequired
+from staff import ConsoleSessions, Role, StaffAccount
+from web.auth import CSRF_FIELD, CSRF_HEADER, FORM_TYPES, SAFE_METHODS, AuthConfig, Login
+from web.auth import expected_csrf as expected_csrf_of
+from web.errors import CsrfRejected, Forbidden, LoginRequired
 
 if TYPE_CHECKING:
     from greenbot.clock import Clock
     from greenbot.settings import Settings
     from web.sandbox import Sandbox
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class Console:
     media: MediaStore
     routing: Routing  # routing.yaml, read once
     sandbox: Sandbox | None
-    throttle: LoginThrottle
+    auth: AuthConfig  # sessions, cookies, the login throttle
     bot_running: bool  # a Telegram bot in this process delivers the outbox
 
 
@@ -74,18 +80,45 @@ async def report_service(console: ConsoleDep, session: SessionDep) -> ReportServ
 ReportsDep = Annotated[ReportService, Depends(report_service, scope="function")]
 
 
-async def current_staff(request: Request, session: SessionDep) -> StaffAccount:
-    """The logged-in, active account whose session is still current; else to the login page."""
-    remembered = request.session.get("staff")
-    account = None
-    if isinstance(remembered, dict) and isinstance(remembered.get("id"), int):
-        account = await session.get(StaffAccount, remembered["id"])
-        if account is not None and account.generation != remembered.get("gen"):
-            account = None  # the password, role or status changed since this login
-    if account is None or not account.active:
-        request.session.pop("staff", None)
+async def current_login(request: Request, console: ConsoleDep, session: SessionDep) -> Login | None:
+    """The live console session the login cookie names, if any (kept on `request.state` for
+    the templates' CSRF token)."""
+    token = request.cookies.get(console.auth.login_cookie)
+    found = None
+    if token:
+        sessions = ConsoleSessions(session, console.auth.lifetimes)
+        found = await sessions.find(token, now=console.clock.now())
+    login = Login(token, found[1]) if token and found else None
+    request.state.login = login
+    return login
+
+
+LoginDep = Annotated[Login | None, Depends(current_login)]
+
+
+async def check_csrf(request: Request, console: ConsoleDep, login: LoginDep) -> None:
+    """Every unsafe request must carry this page's token. A form from a session that has since
+    ended goes to the login page rather than to an error."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = expected_csrf_of(request)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
+        sent = (await request.form()).get(CSRF_FIELD)
+    if expected and isinstance(sent, str) and hmac.compare_digest(sent, expected):
+        return
+    if login is None and request.cookies.get(console.auth.login_cookie):
+        raise LoginRequired("/")
+    log.warning("refused a %s to %s without a valid CSRF token", request.method, request.url.path)
+    raise CsrfRejected()
+
+
+async def current_staff(request: Request, login: LoginDep) -> StaffAccount:
+    """The account of this request's live console session; else to the login page."""
+    if login is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target if request.method == "GET" else "/")
+    account = login.account
     request.state.staff = Viewer(account.id, account.name, account.role)
     return account
 

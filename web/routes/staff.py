@@ -1,31 +1,62 @@
-"""Staff accounts, for admins: add one, change a role, disable or re-enable. Every change bumps
-the account's generation, which ends that person's open sessions."""
+"""Staff accounts, for admins: add one, change a role, disable or re-enable, sign someone out
+everywhere, and read the audit trail of logins. A role change or disabling ends that person's
+open sessions at once (and bumps the account's generation, as the CLI does)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from staff import Role, StaffAccounts
+from staff import ConsoleSessions, EndReason, EventKind, Role, StaffAccounts, StaffAudit
+from web.addresses import client_address
 from web.auth import flash
 from web.deps import AdminDep, ConsoleDep, SessionDep
 from web.errors import BadInput
 from web.templating import page
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from staff import StaffAccount
+    from web.deps import Console
 
 log = logging.getLogger(__name__)
 
 router = APIRouter()
 
 ROLE_NAMES = {Role.REVIEWER.value: "审核员", Role.ADMIN.value: "管理员"}
+EVENT_NAMES = {
+    EventKind.LOGIN.value: "登录",
+    EventKind.LOGIN_FAILED.value: "登录失败",
+    EventKind.LOGOUT.value: "退出",
+    EventKind.SIGNED_OUT_EVERYWHERE.value: "在所有设备上退出",
+    EventKind.PASSWORD_CHANGED.value: "修改密码",
+    EventKind.ROLE_CHANGED.value: "更改角色",
+    EventKind.DISABLED.value: "停用账号",
+    EventKind.ENABLED.value: "启用账号",
+    EventKind.ADDED.value: "添加账号",
+}
 
 
 @router.get("/staff")
-async def list_accounts(request: Request, session: SessionDep, admin: AdminDep) -> Response:
+async def list_accounts(
+    request: Request, console: ConsoleDep, session: SessionDep, admin: AdminDep
+) -> Response:
     accounts = await StaffAccounts(session).all()
-    return page(request, "staff.html", {"accounts": accounts, "role_names": ROLE_NAMES})
+    now = console.clock.now()
+    live = await ConsoleSessions(session, console.auth.lifetimes).live_counts(now=now)
+    context = {
+        "accounts": accounts,
+        "role_names": ROLE_NAMES,
+        "live": live,
+        "events": await StaffAudit(session).recent(),
+        "event_names": EVENT_NAMES,
+        "names": {account.id: account.name for account in accounts},
+    }
+    return page(request, "staff.html", context)
 
 
 @router.post("/staff")
@@ -41,7 +72,7 @@ async def add_account(
     account = await StaffAccounts(session).add(
         name, role=role, password=password, now=console.clock.now()
     )
-    log.info("staff account %s added account %s (%s)", admin.id, account.id, account.role)
+    await _audit(request, console, session, EventKind.ADDED, account, admin, account.role)
     flash(request, f"已添加账号 {account.name}（{ROLE_NAMES[account.role]}）。")
     return RedirectResponse("/staff", status_code=303)
 
@@ -49,6 +80,7 @@ async def add_account(
 @router.post("/staff/{name}/role")
 async def change_role(
     request: Request,
+    console: ConsoleDep,
     session: SessionDep,
     admin: AdminDep,
     name: str,
@@ -57,14 +89,16 @@ async def change_role(
     accounts = StaffAccounts(session)
     await _keep_an_admin(accounts, name, admin.name, demoting=role != Role.ADMIN.value)
     account = await accounts.set_role(name, role)
-    log.info("staff account %s set the role of account %s", admin.id, account.id)
-    flash(request, f"{account.name} 现在是{ROLE_NAMES[account.role]}。")
+    await _end_sessions(console, session, account, EndReason.ACCOUNT)
+    await _audit(request, console, session, EventKind.ROLE_CHANGED, account, admin, account.role)
+    flash(request, f"{account.name} 现在是{ROLE_NAMES[account.role]}，需重新登录。")
     return RedirectResponse("/staff", status_code=303)
 
 
 @router.post("/staff/{name}/active")
 async def change_active(
     request: Request,
+    console: ConsoleDep,
     session: SessionDep,
     admin: AdminDep,
     name: str,
@@ -75,9 +109,58 @@ async def change_active(
     if not enable:
         await _keep_an_admin(accounts, name, admin.name, demoting=True)
     account = await accounts.set_active(name, enable)
-    log.info("staff account %s set account %s active=%s", admin.id, account.id, enable)
+    if not enable:
+        await _end_sessions(console, session, account, EndReason.ACCOUNT)
+    kind = EventKind.ENABLED if enable else EventKind.DISABLED
+    await _audit(request, console, session, kind, account, admin)
     flash(request, f"账号 {account.name} 已{'启用' if enable else '停用'}。")
     return RedirectResponse("/staff", status_code=303)
+
+
+@router.post("/staff/{name}/sessions/end")
+async def sign_out_everywhere(
+    request: Request, console: ConsoleDep, session: SessionDep, admin: AdminDep, name: str
+) -> Response:
+    """An admin ends every session of an account (their own: `/account`)."""
+    account = await StaffAccounts(session).by_name(name)
+    ended = await _end_sessions(console, session, account, EndReason.EVERYWHERE)
+    await _audit(
+        request,
+        console,
+        session,
+        EventKind.SIGNED_OUT_EVERYWHERE,
+        account,
+        admin,
+        f"{ended} sessions",
+    )
+    flash(request, f"{account.name} 已在所有设备上退出登录（{ended} 处）。")
+    return RedirectResponse("/staff", status_code=303)
+
+
+async def _end_sessions(
+    console: Console, session: AsyncSession, account: StaffAccount, reason: EndReason
+) -> int:
+    sessions = ConsoleSessions(session, console.auth.lifetimes)
+    return await sessions.end_all(account.id, now=console.clock.now(), reason=reason)
+
+
+async def _audit(
+    request: Request,
+    console: Console,
+    session: AsyncSession,
+    kind: EventKind,
+    account: StaffAccount,
+    admin: StaffAccount,
+    detail: str | None = None,
+) -> None:
+    await StaffAudit(session).record(
+        kind,
+        at=console.clock.now(),
+        account_id=account.id,
+        actor_id=admin.id,
+        address=client_address(request, console.auth.trusted_proxies),
+        detail=detail,
+    )
 
 
 async def _keep_an_admin(accounts: StaffAccounts, name: str, me: str, *, demoting: bool) -> None:
