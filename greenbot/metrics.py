@@ -53,8 +53,11 @@ class Snapshot:
     read_seconds: float = 0.0
 
 
-async def _grouped(session: AsyncSession, *columns: Any) -> dict[tuple[Any, ...], int]:
-    rows = await session.execute(select(*columns, func.count()).group_by(*columns))
+async def _grouped(
+    session: AsyncSession, *columns: Any, where: Any = None
+) -> dict[tuple[Any, ...], int]:
+    query = select(*columns, func.count()).group_by(*columns)
+    rows = await session.execute(query if where is None else query.where(where))
     return {tuple(row[:-1]): int(row[-1]) for row in rows}
 
 
@@ -63,7 +66,10 @@ async def read_snapshot(sessions: async_sessionmaker[AsyncSession]) -> Snapshot:
     started = time.perf_counter()
     async with sessions() as session:
         questions = await _grouped(session, AskedQuestion.channel, AskedQuestion.covered)
-        reports = await _grouped(session, Report.status, Report.category)
+        # the web sandbox's demo reports are not the city's workload
+        reports = await _grouped(
+            session, Report.status, Report.category, where=Report.demo.is_(False)
+        )
         outbox = await _grouped(session, OutboxMessage.status, OutboxMessage.kind)
         broadcasts = await _grouped(session, Broadcast.status)
     return Snapshot(

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     reports_per_day: int = 5
     report_retention_days: int = 730
     max_photo_bytes: int = 10 * 1024 * 1024
+    # Reviewers see a reporter's phone and Telegram account only when this is on and the
+    # reporter left a phone for staff to call back (reports/privacy.py); admins always do.
+    reviewers_see_contact: bool = False
 
     # --- campaigns ---------------------------------------------------------------------
     broadcast_rate: float = 29.5  # messages/second overall, per process (Bot API allows 30)
@@ -103,6 +106,8 @@ class Settings(BaseSettings):
     # --- operations --------------------------------------------------------------------
     log_format: Literal["text", "json"] = "text"  # json: one object per line for a collector
     log_level: str = "INFO"
+    # /metrics answers only `Authorization: Bearer <this>`; unset, it is 404 on the console port.
+    metrics_token: SecretStr | None = None
 
     @field_validator("staff_reviewers", "staff_admins", mode="before")
     @classmethod

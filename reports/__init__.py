@@ -25,6 +25,14 @@ from reports.notices import (
     status_name,
     status_notice,
 )
+from reports.privacy import (
+    ADMIN,
+    REVIEWER,
+    contact_visible,
+    is_demo_reporter,
+    may_see_contact,
+)
+from reports.publication import CannotPublish, is_published, publish, withdraw
 from reports.repo import Page, ReportRepo
 from reports.routing import Routing, load_routing
 from reports.service import Limits, ReportService, Staff
@@ -34,6 +42,7 @@ from reports.tickets import normalise_ticket
 from reports.views import StaffView, to_staff_dict
 
 __all__ = [
+    "ADMIN",
     "ANONYMITY_EXPLAINED",
     "CATEGORY_NAMES",
     "CLOSE_WITHIN",
@@ -42,9 +51,11 @@ __all__ = [
     "OPEN",
     "OPEN311_FIELDS",
     "RESPOND_WITHIN",
+    "REVIEWER",
     "STATUS_NAMES",
     "TERMINAL",
     "TRANSITIONS",
+    "CannotPublish",
     "Category",
     "Deadline",
     "InvalidReport",
@@ -75,15 +86,21 @@ __all__ = [
     "category_name",
     "check_district",
     "check_transition",
+    "contact_visible",
     "haversine_m",
+    "is_demo_reporter",
+    "is_published",
     "load_routing",
+    "may_see_contact",
     "normalise_ticket",
     "open311_row",
     "open311_rows",
     "parse_category",
+    "publish",
     "status_name",
     "status_notice",
     "text_similarity",
     "to_staff_dict",
+    "withdraw",
     "write_csv",
 ]

@@ -1,17 +1,21 @@
 """CSV export shaped like Open311 GeoReport v2 service requests, one row per report.
 
-Anonymous reporters' identity and contact never appear; other reporters' appear only with
-`include_contact=True`. Free-text cells are defused against spreadsheet formula injection.
+Contact columns appear only with `include_contact=True`, and each row's contact only where
+`reports.privacy.contact_visible` allows it for `role` (an operator at the command line is an
+admin): an anonymous or erased reporter's never. `mark_demo=True` adds a `demo` column (演示) for
+an export that includes the web sandbox's reports. Free-text cells are defused against
+spreadsheet formula injection.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
-from typing import TextIO
+from typing import Any, TextIO
 
 from reports.categories import category_name
 from reports.models import Report
+from reports.privacy import ADMIN, contact_visible
 from reports.statuses import open311_status
 
 OPEN311_FIELDS = (
@@ -31,6 +35,8 @@ OPEN311_FIELDS = (
     "district",  # not Open311: the plan's unit of responsibility
 )
 CONTACT_FIELDS = ("reporter_user_id", "phone")
+DEMO_FIELD = "demo"
+DEMO_MARK = "演示"
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,7 +56,13 @@ def _media(report: Report, base_url: str | None) -> str:
 
 
 def open311_row(
-    report: Report, *, include_contact: bool = False, media_base_url: str | None = None
+    report: Report,
+    *,
+    include_contact: bool = False,
+    role: str = ADMIN,
+    reviewers_see_contact: bool = False,
+    mark_demo: bool = False,
+    media_base_url: str | None = None,
 ) -> dict[str, str]:
     row = {
         "service_request_id": report.ticket,
@@ -69,18 +81,19 @@ def open311_row(
         "district": report.district,
     }
     if include_contact:
-        shown = not report.anonymous
+        shown = contact_visible(role, report, reviewers_see_contact=reviewers_see_contact)
         user_id = report.reporter_user_id if shown else None
         row["reporter_user_id"] = "" if user_id is None else str(user_id)
         row["phone"] = _cell(report.phone) if shown else ""
+    if mark_demo:
+        row[DEMO_FIELD] = DEMO_MARK if report.demo else ""
     return row
 
 
-def open311_rows(
-    reports: Iterable[Report], *, include_contact: bool = False, media_base_url: str | None = None
-) -> Iterator[dict[str, str]]:
+def open311_rows(reports: Iterable[Report], **options: Any) -> Iterator[dict[str, str]]:
+    """`open311_row` for each report, with the same keyword options."""
     for report in reports:
-        yield open311_row(report, include_contact=include_contact, media_base_url=media_base_url)
+        yield open311_row(report, **options)
 
 
 def write_csv(
@@ -88,16 +101,29 @@ def write_csv(
     out: TextIO,
     *,
     include_contact: bool = False,
+    role: str = ADMIN,
+    reviewers_see_contact: bool = False,
+    mark_demo: bool = False,
     media_base_url: str | None = None,
 ) -> int:
     """Write a header and one row per report to `out`; return the number of rows."""
-    fields = OPEN311_FIELDS + (CONTACT_FIELDS if include_contact else ())
+    fields = (
+        OPEN311_FIELDS
+        + (CONTACT_FIELDS if include_contact else ())
+        + ((DEMO_FIELD,) if mark_demo else ())
+    )
     writer = csv.DictWriter(out, fieldnames=fields)
     writer.writeheader()
     count = 0
-    for row in open311_rows(
-        reports, include_contact=include_contact, media_base_url=media_base_url
-    ):
+    rows = open311_rows(
+        reports,
+        include_contact=include_contact,
+        role=role,
+        reviewers_see_contact=reviewers_see_contact,
+        mark_demo=mark_demo,
+        media_base_url=media_base_url,
+    )
+    for row in rows:
         writer.writerow(row)
         count += 1
     return count

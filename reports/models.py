@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -68,6 +69,12 @@ class Report(Base):
     reporter_script: Mapped[str] = mapped_column(String(8), default="hans")  # hans | hant
     phone: Mapped[str | None] = mapped_column(String(32), default=None)
     erased_at: Mapped[datetime | None] = mapped_column(AwareDateTime, default=None)
+    # Filed by a web-sandbox visitor (reports/privacy.py): kept out of the queue, exports,
+    # counts and Open311 unless staff ask. Kept apart from the ids, which /deleteme erases.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Publication (Open311 without a key): only a text staff wrote, never the reporter's own.
+    public_description: Mapped[str | None] = mapped_column(Text, default=None)
+    published_at: Mapped[datetime | None] = mapped_column(AwareDateTime, default=None)
     # Handling
     status: Mapped[str] = mapped_column(String(16))
     status_note: Mapped[str | None] = mapped_column(Text, default=None)  # the latest event's note
@@ -104,7 +111,8 @@ class ReportPhoto(Base):
 
 
 class ReportEvent(Base):
-    """The audit trail: one row per status change (and one for the submission)."""
+    """The audit trail: one row per status change (and one for the submission), and one per
+    publication or withdrawal (`action`; the status stays, from_status == to_status)."""
 
     __tablename__ = "report_events"
 
@@ -118,6 +126,7 @@ class ReportEvent(Base):
     staff_name: Mapped[str | None] = mapped_column(String(100), default=None)
     department: Mapped[str | None] = mapped_column(String(64), default=None)
     duplicate_of: Mapped[str | None] = mapped_column(String(20), default=None)
+    action: Mapped[str] = mapped_column(String(16), default="status", server_default="status")
 
 
 class ReportFollower(Base):

@@ -1,15 +1,21 @@
 """Open311 GeoReport v2 over the reports domain: the service list, a report as a service request,
 the standard GET filters, and filing a request sent by a city system.
 
-Spec: wiki.open311.org/GeoReport_v2. Only what the spec lists leaves here: a service request never
-carries its reporter's identity or contact (the spec's GET fields have none), and free text
-(description, staff notes) has phone, ID-card and e-mail shapes masked, because a citizen may type
-them into a public record. `web/routes/open311.py` is the HTTP surface.
+Spec: wiki.open311.org/GeoReport_v2. Two views of a report, neither with its reporter's identity
+or contact (`reports.privacy`: no one outside the staff sees them; the spec's GET fields have
+none), and never a demo report (the web sandbox):
+
+- public (`public_request`, no key): only reports staff published (`reports/publication.py`),
+  with the text staff wrote, the district for an address, the location rounded to about 100 m
+  and our status name without staff notes;
+- full (`service_request`, a city system's API key): every report, the reporter's description
+  and staff notes with phone, ID-card and e-mail shapes masked, exact coordinates.
+
+`web/routes/open311.py` is the HTTP surface.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +29,8 @@ from reports.districts import DISTRICTS
 from reports.errors import InvalidReport, ReportError
 from reports.models import Report
 from reports.notices import status_name
+from reports.privacy import mask_contacts
+from reports.publication import approximate
 from reports.statuses import OPEN, TERMINAL, Status, is_open, open311_status
 from reports.tickets import normalise_ticket
 
@@ -58,25 +66,9 @@ _KEYWORDS: dict[Category, tuple[str, ...]] = {
     Category.OTHER: ("其他",),
 }
 
-_MASKS = (
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[邮箱已隐去]"),
-    (re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])"), "[证件号已隐去]"),
-    (re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"), "[电话已隐去]"),
-    (re.compile(r"(?<!\d)0\d{2,3}[ -]?\d{7,8}(?!\d)"), "[电话已隐去]"),
-)
-
 
 class UnknownService(ReportError):
     """A POST named a service_code we do not offer (the spec answers 404)."""
-
-
-def mask_contacts(text: str | None) -> str | None:
-    """Hide phone numbers, ID-card numbers and e-mail addresses typed into public free text."""
-    if not text:
-        return text
-    for pattern, replacement in _MASKS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 def services(routing: Routing) -> list[dict[str, Any]]:
@@ -110,7 +102,7 @@ def _w3c(moment: datetime | None) -> str | None:
 
 
 def service_request(report: Report) -> dict[str, Any]:
-    """A report as a GeoReport v2 service request; the reporter is never part of it."""
+    """The full view (a key): a report as a GeoReport v2 service request, without its reporter."""
     return {
         "service_request_id": report.ticket,
         "status": open311_status(report.status),
@@ -129,6 +121,31 @@ def service_request(report: Report) -> dict[str, Any]:
         "lat": report.lat,
         "long": report.lon,
         "media_url": None,  # photos stay with staff: faces and number plates
+    }
+
+
+def public_request(report: Report) -> dict[str, Any]:
+    """The public view of a published report: staff's text, the district, ~100 m, no notes.
+
+    Written out field by field, so a field added to the full view is not public by accident."""
+    return {
+        "service_request_id": report.ticket,
+        "status": open311_status(report.status),
+        "status_notes": status_name(report.status),  # staff notes stay with the reporter
+        "service_name": category_name(report.category),
+        "service_code": report.category,
+        "description": report.public_description,
+        "agency_responsible": report.department,
+        "service_notice": None,
+        "requested_datetime": _w3c(report.created_at),
+        "updated_datetime": _w3c(report.updated_at),
+        "expected_datetime": _w3c(report.close_by) if is_open(report.status) else None,
+        "address": report.district,  # a typed address can name a home; the district cannot
+        "address_id": None,
+        "zipcode": None,
+        "lat": approximate(report.lat),
+        "long": approximate(report.lon),
+        "media_url": None,
     }
 
 
@@ -187,9 +204,13 @@ def parse_query(params: Mapping[str, str], now: datetime) -> RequestQuery:
     )
 
 
-async def find_requests(session: AsyncSession, query: RequestQuery) -> list[Report]:
-    """Matching reports, newest first, at most MAX_RESULTS."""
-    stmt = select(Report)
+async def find_requests(
+    session: AsyncSession, query: RequestQuery, *, published_only: bool = False
+) -> list[Report]:
+    """Matching reports, newest first, at most MAX_RESULTS; never a demo report."""
+    stmt = select(Report).where(Report.demo.is_(False))
+    if published_only:
+        stmt = stmt.where(Report.published_at.is_not(None))
     if query.tickets:
         stmt = stmt.where(Report.ticket.in_(query.tickets))
     else:

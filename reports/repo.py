@@ -97,9 +97,11 @@ class ReportRepo:
     async def recent(
         self, category: str, since: datetime, *, excluding: Collection[Status]
     ) -> list[Report]:
-        """Reports of `category` created at or after `since`, not in the `excluding` statuses."""
+        """Reports of `category` created at or after `since`, not in the `excluding` statuses,
+        demo reports aside."""
         rows = await self.session.scalars(
             select(Report).where(
+                Report.demo.is_(False),
                 Report.category == category,
                 Report.created_at >= since,
                 Report.status.not_in(list(excluding)),
@@ -109,7 +111,9 @@ class ReportRepo:
 
     async def overdue(self, now: datetime) -> list[Report]:
         rows = await self.session.scalars(
-            select(Report).where(overdue_clause(now)).order_by(Report.created_at, Report.id)
+            select(Report)
+            .where(overdue_clause(now), Report.demo.is_(False))
+            .order_by(Report.created_at, Report.id)
         )
         return list(rows)
 
@@ -123,9 +127,12 @@ class ReportRepo:
         search: str | None,
         page: int,
         page_size: int,
+        include_demo: bool = False,
     ) -> Page:
         """The staff list, oldest first (the deadlines run from submission)."""
         conditions: list[ColumnElement[bool]] = []
+        if not include_demo:
+            conditions.append(Report.demo.is_(False))
         if statuses:
             conditions.append(Report.status.in_(list(statuses)))
         if category:

@@ -20,6 +20,7 @@ from reports.errors import InvalidTransition, TooManyReports
 from reports.media import MediaStore, StoredPhoto
 from reports.models import Report, ReportEvent, ReportFollower, ReportPhoto
 from reports.notices import queue_status_notices
+from reports.privacy import is_demo_reporter
 from reports.repo import Page, ReportRepo
 from reports.routing import Routing, load_routing
 from reports.similarity import WINDOW, Similar, compare, rank
@@ -103,7 +104,8 @@ class ReportService:
         anonymous: bool = False,
         script: str = "hans",
     ) -> Report:
-        """File a report, routed to its category's department, with a fresh ticket."""
+        """File a report, routed to its category's department, with a fresh ticket; a web
+        sandbox visitor's is marked a demo (reports/privacy.py)."""
         code = parse_category(category)
         text = check_description(description)
         place = check_district(district)
@@ -124,6 +126,7 @@ class ReportService:
             lat=lat,
             lon=lon,
             anonymous=anonymous,
+            demo=is_demo_reporter(user_id) or is_demo_reporter(chat_id),
             reporter_user_id=user_id,
             reporter_chat_id=chat_id,
             reporter_script=check_script(script),
@@ -266,22 +269,26 @@ class ReportService:
         district: str | None = None,
         overdue: bool = False,
         search: str | None = None,
+        include_demo: bool = False,
         page: int = 1,
         page_size: int = 20,
     ) -> Page:
-        """The staff work list, filtered, oldest first, one page at a time (pages from 1)."""
+        """The staff work list, filtered, oldest first, one page at a time (pages from 1);
+        demo reports only when asked."""
         return await self.repo.queue(
             statuses=[Status(s) for s in statuses] if statuses else None,
             category=parse_category(category).value if category else None,
             district=check_district(district) if district else None,
             overdue_at=self.clock.now() if overdue else None,
             search=search,
+            include_demo=include_demo,
             page=max(1, page),
             page_size=max(1, min(page_size, 200)),
         )
 
     async def overdue(self, now: datetime | None = None) -> list[Overdue]:
-        """Open reports past the 15-day (respond) or 60-day (close) deadline, and which."""
+        """Open reports past the 15-day (respond) or 60-day (close) deadline, and which (demo
+        reports aside)."""
         moment = now or self.clock.now()
         return [
             Overdue(report, missed_deadlines(report, moment))
@@ -299,7 +306,8 @@ class ReportService:
     ) -> list[Similar]:
         """Reports of the last 7 days that are probably the same problem, closest first.
 
-        Rejected and duplicate reports are skipped: there is nothing to follow on them.
+        Rejected and duplicate reports are skipped: there is nothing to follow on them; demo
+        reports too: a citizen is never asked to follow a sandbox visitor's report.
         """
         since = (now or self.clock.now()) - WINDOW
         candidates = await self.repo.recent(

@@ -2,6 +2,7 @@
 
 Grouping by week and by topic happens here in Python (over bounded windows), so the same
 queries run on SQLite and PostgreSQL without date or JSON functions that differ between them.
+Report counts leave out the web sandbox's demo reports: they are not the city's workload.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ WEEKS = 12
 QUESTION_DAYS = 90
 BROADCASTS = 8
 NOT_COVERED = "未能回答"
+REAL = Report.demo.is_(False)
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,10 @@ class Summary:
 
 async def summary(session: AsyncSession, now: datetime) -> Summary:
     open_count = await session.scalar(
-        select(func.count(Report.id)).where(Report.status.in_([s.value for s in OPEN]))
+        select(func.count(Report.id)).where(REAL, Report.status.in_([s.value for s in OPEN]))
     )
-    overdue = await session.scalar(select(func.count(Report.id)).where(overdue_clause(now)))
-    total = await session.scalar(select(func.count(Report.id)))
+    overdue = await session.scalar(select(func.count(Report.id)).where(REAL, overdue_clause(now)))
+    total = await session.scalar(select(func.count(Report.id)).where(REAL))
     week = await session.scalar(
         select(func.count(AskedQuestion.id)).where(
             AskedQuestion.created_at >= now - timedelta(days=7)
@@ -62,13 +64,13 @@ async def summary(session: AsyncSession, now: datetime) -> Summary:
 
 
 async def reports_by_category(session: AsyncSession) -> list[tuple[str, int]]:
-    query = select(Report.category, func.count()).group_by(Report.category)
+    query = select(Report.category, func.count()).where(REAL).group_by(Report.category)
     rows = {category: count for category, count in (await session.execute(query)).all()}
     return [(name, int(rows.get(code.value, 0))) for code, name in CATEGORY_NAMES.items()]
 
 
 async def reports_by_district(session: AsyncSession) -> list[tuple[str, int]]:
-    query = select(Report.district, func.count()).group_by(Report.district)
+    query = select(Report.district, func.count()).where(REAL).group_by(Report.district)
     rows = {district: count for district, count in (await session.execute(query)).all()}
     return [(district, int(rows.get(district, 0))) for district in DISTRICTS]
 
@@ -82,7 +84,9 @@ async def reports_by_week(session: AsyncSession, now: datetime) -> list[tuple[st
     """Reports filed per week (Monday to Sunday, Asia/Shanghai), the last WEEKS weeks."""
     first = week_start(now) - timedelta(weeks=WEEKS - 1)
     since = datetime.combine(first, time(), tzinfo=SHANGHAI)
-    created = await session.scalars(select(Report.created_at).where(Report.created_at >= since))
+    created = await session.scalars(
+        select(Report.created_at).where(REAL, Report.created_at >= since)
+    )
     counts = Counter(week_start(moment) for moment in created)
     weeks = [first + timedelta(weeks=n) for n in range(WEEKS)]
     return [(f"{day:%m-%d} 起", counts.get(day, 0)) for day in weeks]

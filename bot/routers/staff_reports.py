@@ -143,7 +143,10 @@ async def _report(turn: Turn, ticket: str) -> Report | None:
 
 
 async def _send_card(turn: Turn, report: Report) -> None:
-    await turn.send_html(staff_card(report, turn.clock.now()), markup=staff_buttons(report))
+    card = staff_card(
+        report, turn.clock.now(), reviewers_see_contact=turn.settings.reviewers_see_contact
+    )
+    await turn.send_html(card, markup=staff_buttons(report))
 
 
 @router.callback_query(StaffCb.filter(F.action == "view"))

@@ -163,7 +163,11 @@ async def test_staff_handle_a_report_filed_in_the_sandbox_and_the_reporter_hears
     await log_in(staff, base, "reviewer1")
     await expect(staff.locator("h1")).to_contain_text("概览")
     await staff.goto(f"{base}/reports")
+    await expect(staff.locator("main")).not_to_contain_text(ticket)  # a demo: not in the queue
+    await staff.get_by_label("显示演示举报").check()
+    await staff.get_by_role("button", name="筛选").click()
     await staff.get_by_role("link", name=ticket).click()
+    await expect(staff.locator("h1")).to_contain_text("演示")
     await expect(staff.locator("h1")).to_contain_text(ticket)
     await expect(staff.locator(".description")).to_contain_text("工地夜间施工扬尘很大")
     await staff.select_option("select[name=to]", "accepted")

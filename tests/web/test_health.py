@@ -25,11 +25,17 @@ from reports import MediaStore, ReportService, Staff, Status
 from web.routes import health
 
 NOW = datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI)
+TOKEN = "scrape-token-0123456789"
 
 
-def make_app(sessions: async_sessionmaker[AsyncSession], tmp_path: Path, **state: Any) -> FastAPI:
+def make_app(
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    metrics_token: str | None = TOKEN,
+    **state: Any,
+) -> FastAPI:
     app = FastAPI()
-    app.state.settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    app.state.settings = Settings(_env_file=None, data_dir=tmp_path, metrics_token=metrics_token)  # type: ignore[call-arg]
     app.state.sessions = sessions
     for name, value in state.items():
         setattr(app.state, name, value)
@@ -45,10 +51,12 @@ async def broken_sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[As
     await engine.dispose()
 
 
-async def get(app: FastAPI, path: str) -> httpx.Response:
+async def get(app: FastAPI, path: str, token: str | None = TOKEN) -> httpx.Response:
+    """GET `path`, with the scrape token (Prometheus's `authorization` in its scrape config)."""
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        return await http.get(path)
+        return await http.get(path, headers=headers)
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -216,3 +224,23 @@ async def test_metrics_still_answer_when_the_database_is_down(
     found = samples(response.text)
     assert found[("greenbot_database_up", ())] == 0
     assert not any(name.startswith("greenbot_reports") for name, _ in found)
+
+
+async def test_metrics_are_absent_without_a_configured_token(sessions, tmp_path: Path) -> None:
+    app = make_app(sessions, tmp_path, metrics_token=None)
+
+    for token in (None, "", TOKEN):
+        response = await get(app, "/metrics", token=token)
+        assert response.status_code == 404, token
+        assert "greenbot_" not in response.text
+
+
+@pytest.mark.parametrize("token", [None, "", "wrong-token", TOKEN + "x", TOKEN[:-1]])
+async def test_metrics_refuse_a_scrape_without_the_right_token(
+    sessions, tmp_path: Path, token: str | None
+) -> None:
+    response = await get(make_app(sessions, tmp_path), "/metrics", token=token)
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert "greenbot_" not in response.text

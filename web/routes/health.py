@@ -3,14 +3,17 @@
 - `/healthz`: the process answers (no database): a failing one gets restarted.
 - `/readyz`: the database answers `SELECT 1` and, where this app holds the answer engine, its
   knowledge index is loaded; 503 with the reasons otherwise: the load balancer skips it.
-- `/metrics`: Prometheus text, counts read from the database (`greenbot/metrics.py`).
+- `/metrics`: Prometheus text, counts read from the database (`greenbot/metrics.py`), only to
+  a scraper sending `Authorization: Bearer <GREENBOT_METRICS_TOKEN>`. Without that setting it
+  answers 404, as if absent: the console's port is public and the counts are not.
 
-Keep `/metrics` off the public internet (the reverse proxy allows it to the internal network).
+The reverse proxy also fences `/metrics` to the internal networks (`deploy/nginx.conf`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from typing import Annotated, Any
 
@@ -20,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from greenbot.metrics import CONTENT_TYPE, Metrics
+from greenbot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +45,6 @@ def get_metrics(request: Request) -> Metrics:
 
 
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
-MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 
 
 @router.get("/healthz")
@@ -80,6 +83,26 @@ def _index_loaded(engine: Any) -> bool:
     return bool(index is not None and getattr(index, "chunks", None) and index.store is not None)
 
 
+def _bearer_ok(request: Request, settings: Settings) -> bool | None:
+    """None: no token configured; else whether the request carries it (constant time)."""
+    if settings.metrics_token is None or not settings.metrics_token.get_secret_value():
+        return None
+    expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()
+    given = request.headers.get("authorization", "").encode()
+    return hmac.compare_digest(given, expected)
+
+
 @router.get("/metrics")
-async def metrics(registry: MetricsDep) -> Response:
+async def metrics(request: Request) -> Response:
+    allowed = _bearer_ok(request, request.app.state.settings)
+    if allowed is None:
+        return JSONResponse({"detail": "Not Found"}, 404)
+    if not allowed:
+        log.info("metrics: a scrape without the right bearer token was refused")
+        return JSONResponse(
+            {"detail": "a bearer token is required"},
+            401,
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
+    registry = get_metrics(request)
     return Response(await registry.exposition(), media_type=CONTENT_TYPE)

@@ -1,19 +1,26 @@
-"""The reports queue, a report's detail (photos, location, audit trail), status changes and the
-CSV export. Status changes go through `ReportService.change_status`, exactly like the bot's
-staff buttons: the audit row and the reporter's notice (outbox) commit together."""
+"""The reports queue, a report's detail (photos, location, audit trail), status changes,
+publication and the CSV export. Status changes go through `ReportService.change_status`, exactly
+like the bot's staff buttons: the audit row and the reporter's notice (outbox) commit together.
+
+Contact (phone, Telegram account) shows on the detail page and in the export only where
+`reports.contact_visible` allows it for the viewer's role. Demo reports (the web sandbox) are
+left out of the queue and the export unless the "显示演示举报" box is ticked, and marked 演示.
+Reviewers and admins alike publish a report for Open311's public view with a text they write
+(`reports.publish`); each publication and withdrawal is in the audit trail."""
 
 from __future__ import annotations
 
 import io
 import logging
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from reports import (
+    CannotPublish,
     Page,
     Report,
     ReportService,
@@ -21,15 +28,22 @@ from reports import (
     StaffView,
     Status,
     allowed_moves,
+    may_see_contact,
+    publish,
+    withdraw,
     write_csv,
 )
 from reports.deadlines import missed_deadlines
 from reports.notices import STATUS_NAMES
-from staff import Role
+from reports.publication import MAX_PUBLIC_TEXT, PUBLIC_DECIMALS
 from web.auth import flash
 from web.deps import ConsoleDep, ReportsDep, StaffDep
 from web.errors import BadInput, NotFound
 from web.templating import page
+
+if TYPE_CHECKING:
+    from staff import StaffAccount
+    from web.deps import Console
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +69,7 @@ class Filters:
     district: str = ""
     overdue: bool = False
     q: str = ""
+    demo: bool = False  # also the web sandbox's demo reports
 
     def query(self, **extra: object) -> str:
         values = {
@@ -63,6 +78,7 @@ class Filters:
             "district": self.district,
             "overdue": "1" if self.overdue else "",
             "q": self.q,
+            "demo": "1" if self.demo else "",
             **extra,
         }
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
@@ -74,17 +90,35 @@ class Filters:
             district=self.district or None,
             overdue=self.overdue,
             search=self.q or None,
+            include_demo=self.demo,
             page=number,
             page_size=size,
         )
 
 
+YES = ("1", "on", "true")
+
+
 def _filters(
-    status: str = "", category: str = "", district: str = "", overdue: str = "", q: str = ""
+    status: str = "",
+    category: str = "",
+    district: str = "",
+    overdue: str = "",
+    q: str = "",
+    demo: str = "",
 ) -> Filters:
     if status and status not in STATUS_VALUES:
         raise BadInput("没有这个状态。")
-    return Filters(status, category, district, overdue in ("1", "on", "true"), q.strip()[:100])
+    return Filters(status, category, district, overdue in YES, q.strip()[:100], demo in YES)
+
+
+def _view(report: Report, staff: StaffAccount, console: Console) -> StaffView:
+    """The report as this staff member's role may see it (the one contact policy)."""
+    return StaffView.of(
+        report,
+        role=staff.role_enum.value,
+        reviewers_see_contact=console.settings.reviewers_see_contact,
+    )
 
 
 FilterArgs = Annotated[str, Query(max_length=100)]
@@ -95,17 +129,19 @@ async def list_reports(
     request: Request,
     reports: ReportsDep,
     staff: StaffDep,
+    console: ConsoleDep,
     status: FilterArgs = "",
     category: FilterArgs = "",
     district: FilterArgs = "",
     overdue: FilterArgs = "",
     q: FilterArgs = "",
+    demo: FilterArgs = "",
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
-    filters = _filters(status, category, district, overdue, q)
+    filters = _filters(status, category, district, overdue, q, demo)
     found = await filters.page(reports, page_number)
     now = reports.clock.now()
-    rows = [(StaffView.of(r), bool(missed_deadlines(r, now))) for r in found.items]
+    rows = [(_view(r, staff, console), bool(missed_deadlines(r, now))) for r in found.items]
     context = {"filters": filters, "found": found, "rows": rows}
     return page(request, "reports/list.html", context)
 
@@ -114,14 +150,17 @@ async def list_reports(
 async def export_reports(
     reports: ReportsDep,
     staff: StaffDep,
+    console: ConsoleDep,
     status: FilterArgs = "",
     category: FilterArgs = "",
     district: FilterArgs = "",
     overdue: FilterArgs = "",
     q: FilterArgs = "",
+    demo: FilterArgs = "",
 ) -> Response:
-    """Open311-shaped rows; reporters' contact only for admins and never for anonymous ones."""
-    filters = _filters(status, category, district, overdue, q)
+    """Open311-shaped rows; contact columns for a role that may see contact, each row's as the
+    contact policy allows; demo reports (marked) only when the queue shows them."""
+    filters = _filters(status, category, district, overdue, q, demo)
     chosen: list[Report] = []
     number = 1
     while True:
@@ -131,8 +170,17 @@ async def export_reports(
             break
         number += 1
     out = io.StringIO()
-    include_contact = staff.role_enum.allows(Role.ADMIN)
-    count = write_csv(chosen, out, include_contact=include_contact, media_base_url="/media")
+    role = staff.role_enum.value
+    policy = console.settings.reviewers_see_contact
+    count = write_csv(
+        chosen,
+        out,
+        include_contact=may_see_contact(role, reviewers_see_contact=policy),
+        role=role,
+        reviewers_see_contact=policy,
+        mark_demo=filters.demo,
+        media_base_url="/media",
+    )
     log.info("staff account %s exported %s reports", staff.id, count)
     return Response(
         "\ufeff" + out.getvalue(),  # a BOM, so spreadsheet programs read the Chinese as UTF-8
@@ -143,12 +191,14 @@ async def export_reports(
 
 @router.get("/reports/{ticket}")
 async def show_report(
-    request: Request, ticket: str, reports: ReportsDep, staff: StaffDep
+    request: Request, ticket: str, reports: ReportsDep, staff: StaffDep, console: ConsoleDep
 ) -> Response:
     report = await reports.get(ticket)
     moves = sorted(allowed_moves(report.status), key=list(Status).index)
     context = {
-        "report": StaffView.of(report),
+        "report": _view(report, staff, console),
+        "public_decimals": PUBLIC_DECIMALS,
+        "max_public_text": MAX_PUBLIC_TEXT,
         "events": await reports.events(report.ticket),
         "followers": len(await reports.followers(report.ticket)),
         "missed": missed_deadlines(report, reports.clock.now()),
@@ -182,6 +232,46 @@ async def change_status(
     )
     log.info("staff account %s moved %s to %s", staff.id, report.ticket, target.value)
     flash(request, f"工单 {report.ticket} 已改为「{STATUS_NAMES[target]}」，举报人会收到通知。")
+    return RedirectResponse(f"/reports/{report.ticket}", status_code=303)
+
+
+PUBLISH_REFUSED = (
+    "无法公开：演示举报不能公开；公开摘要不能为空、不能超过 {max} 字，"
+    "也不能含有电话、身份证号或邮箱。"
+)
+
+
+@router.post("/reports/{ticket}/publish")
+async def publish_report(
+    request: Request,
+    ticket: str,
+    reports: ReportsDep,
+    staff: StaffDep,
+    public_description: Annotated[str, Form(max_length=MAX_PUBLIC_TEXT + 200)] = "",
+) -> Response:
+    """Publish with the text this staff member wrote (or approved): Open311 shows it to all."""
+    try:
+        report = await publish(
+            reports, ticket, public_description, by=Staff(id=staff.id, name=staff.label)
+        )
+    except CannotPublish as refused:
+        log.info("publication of %s refused: %s", ticket, type(refused).__name__)
+        raise BadInput(PUBLISH_REFUSED.format(max=MAX_PUBLIC_TEXT)) from None
+    log.info("staff account %s published %s", staff.id, report.ticket)
+    flash(request, f"工单 {report.ticket} 已公开：公众可以看到公开摘要和大致位置。")
+    return RedirectResponse(f"/reports/{report.ticket}", status_code=303)
+
+
+@router.post("/reports/{ticket}/withdraw")
+async def withdraw_report(
+    request: Request, ticket: str, reports: ReportsDep, staff: StaffDep
+) -> Response:
+    try:
+        report = await withdraw(reports, ticket, by=Staff(id=staff.id, name=staff.label))
+    except CannotPublish:
+        raise BadInput("这个工单没有公开。") from None
+    log.info("staff account %s withdrew %s from publication", staff.id, report.ticket)
+    flash(request, f"工单 {report.ticket} 已撤回公开。")
     return RedirectResponse(f"/reports/{report.ticket}", status_code=303)
 
 

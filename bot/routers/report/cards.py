@@ -1,5 +1,9 @@
-"""A report as staff see it in the bot (reports.StaffView: an anonymous reporter's identity and
-contact never appear), its action buttons, and the post of a new report to the staff chat."""
+"""A report as staff see it in the bot, its action buttons, and the post of a new report to the
+staff chat.
+
+A card follows the contact policy (`reports.contact_visible`) at the reviewer's level for every
+reader, admins included: cards land in chats GreenBot does not control (the staff group, its
+forwards), so admins read contact in the web console. The new-report post never carries it."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from bot.render import html, shorten
 from bot.texts import reports as words
 from greenbot.clock import SHANGHAI
 from outbox import Outbox
-from reports import StaffView, allowed_moves
+from reports import REVIEWER, StaffView, allowed_moves
 from reports.deadlines import missed_deadlines
 
 if TYPE_CHECKING:
@@ -52,16 +56,21 @@ def _reporter(report: Report, view: StaffView) -> str:
         return words.STAFF_ERASED
     if view.anonymous:
         return words.STAFF_ANONYMOUS
+    if not view.contact_shown:
+        return words.STAFF_CONTACT_HIDDEN
     phone = words.STAFF_PHONE.format(phone=view.phone) if view.phone else ""
     return words.STAFF_REPORTER.format(user_id=view.reporter_user_id, phone=phone)
 
 
-def staff_card(report: Report, now: datetime, *, new: bool = False) -> str:
-    """HTML: every value escaped; identity only as StaffView allows."""
-    view = StaffView.of(report)
+def staff_card(
+    report: Report, now: datetime, *, new: bool = False, reviewers_see_contact: bool = False
+) -> str:
+    """HTML: every value escaped; contact only as the policy allows a reviewer."""
+    view = StaffView.of(report, role=REVIEWER, reviewers_see_contact=reviewers_see_contact)
     point = f"{view.lat:.5f}, {view.lon:.5f}" if view.lat is not None else "—"
     lines = [
         f"<b>{html(words.STAFF_NEW)}</b>" if new else "",
+        f"<b>{html(words.STAFF_DEMO)}</b>" if view.demo else "",
         f"<b>{html(words.STAFF_CARD_HEAD.format(ticket=view.ticket, status=view.status_name))}</b>",
         html(
             words.STAFF_CARD_LINES.format(
@@ -110,8 +119,9 @@ async def announce(
 ) -> bool:
     """Queue the new report's card for the staff chat in the outbox, in the transaction that
     files it: retried on 5xx and paced like any message owed, and never before the ticket
-    exists (a button on the card always finds its report). True when queued."""
-    if chat_id is None:
+    exists (a button on the card always finds its report). True when queued; a demo report
+    (the web sandbox) is not posted: it stays out of the staff's queue."""
+    if chat_id is None or report.demo:
         return False
     return await Outbox(session).add(
         chat_id=chat_id,

@@ -8,6 +8,7 @@ import io
 from greenbot.clock import ManualClock
 from outbox import Outbox
 from reports import (
+    ADMIN,
     ANONYMITY_EXPLAINED,
     OPEN311_FIELDS,
     ReportService,
@@ -40,11 +41,15 @@ async def test_anonymous_reporter_is_hidden_in_the_staff_view(service: ReportSer
     assert report.reporter_chat_id == 2001  # still stored, for notices
 
 
-async def test_named_reporter_is_visible_in_the_staff_view(service: ReportService) -> None:
+async def test_named_reporter_is_visible_in_the_admins_staff_view(
+    service: ReportService,
+) -> None:
     report = await service.submit(**report_input(phone=PHONE))
-    data = to_staff_dict(report)
+    data = to_staff_dict(report, role=ADMIN)
     assert (data["reporter_user_id"], data["phone"]) == (1001, PHONE)
     assert "reporter_chat_id" not in data
+    reviewers = to_staff_dict(report)  # a reviewer's view unless told otherwise
+    assert "phone" not in reviewers and PHONE not in repr(reviewers)
 
 
 async def test_anonymous_reporter_is_hidden_in_csv_export_even_with_contact(
