@@ -195,6 +195,14 @@ def evaluate_questions(
 def run(ctx: typer.Context) -> None:
     """Start GreenBot: web console and chat sandbox, plus the Telegram bot when a token is set."""
     settings: Settings = ctx.obj
+    taken = _port_taken(settings.web_host, settings.web_port)
+    if taken:
+        typer.echo(
+            f"端口 {settings.web_port} 已被占用（{taken}）。请换一个端口，例如："
+            f"GREENBOT_WEB_PORT={settings.web_port + 1} make run",
+            err=True,
+        )
+        raise typer.Exit(1)
     if settings.bot_token is None:
         typer.echo("No GREENBOT_BOT_TOKEN: web console and chat sandbox only.", err=True)
     from web.server import run as serve
@@ -202,6 +210,19 @@ def run(ctx: typer.Context) -> None:
     engine = build_engine(settings, show_progress=True)
     engine.warm()  # the first citizen's question must not pay for loading the model
     serve(settings, engine, announce=typer.echo)
+
+
+def _port_taken(host: str, port: int) -> str | None:
+    """Why the console's port cannot be bound (before minutes of model loading), or None."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds it
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""Time in one place, so tests drive the calendar instead of sleeping."""
+"""Time in one place (tests drive the calendar instead of sleeping); dates as people write them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -40,3 +41,36 @@ class ManualClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+_DIGITS = str.maketrans("０１２３４５６７８９：－／　", "0123456789:-/ ")
+_MOMENT = re.compile(
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*(?:T|\s)?\s*(\d{1,2})\s*[:点時时]\s*(\d{1,2})?\s*分?)?\s*$"
+)
+
+
+def parse_local(text: str, *, need_time: bool = False) -> datetime | None:
+    """A date (and time) as people type it, read as Asia/Shanghai: 2026年6月18日 9:00,
+    2026-06-18 09:00, 2026/6/18, full-width digits too; None when it is not one."""
+    found = _MOMENT.match(text.translate(_DIGITS))
+    if found is None or (need_time and found[4] is None):
+        return None
+    year, month, day, hour, minute = (int(part) if part else 0 for part in found.groups())
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+    except ValueError:
+        return None
+
+
+def chinese_date(moment: datetime | date) -> str:
+    """2026年6月18日, the way dates are written whatever the browser's locale."""
+    if isinstance(moment, datetime):
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).astimezone(SHANGHAI)
+    return f"{moment.year}年{moment.month}月{moment.day}日"
+
+
+def chinese_time(moment: datetime) -> str:
+    """2026年6月18日 09:00 (Asia/Shanghai)."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).astimezone(SHANGHAI)
+    return f"{chinese_date(local)} {local:%H:%M}"

@@ -95,7 +95,9 @@ def configure_logging(
 ) -> logging.Handler:
     """Replace the root logger's handlers with one that redacts and writes text or JSON.
 
-    The level is `settings.log_level`; `--verbose` lowers it to INFO at least.
+    The level is `settings.log_level`; `--verbose` lowers it to INFO at least. aiogram's line
+    per handled update ("Update id=… is handled") is left out unless `settings.log_updates`:
+    a terminal shows what GreenBot does, not every button press.
     """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(Redact())
@@ -111,5 +113,8 @@ def configure_logging(
     if not isinstance(level, int):
         raise ValueError(f"GREENBOT_LOG_LEVEL {settings.log_level!r} is not a logging level")
     root.setLevel(min(level, logging.INFO) if verbose else level)
+    logging.getLogger("aiogram.event").setLevel(
+        logging.NOTSET if settings.log_updates or verbose else logging.WARNING
+    )
     logging.captureWarnings(True)
     return handler

@@ -106,6 +106,7 @@ class Settings(BaseSettings):
     # --- operations --------------------------------------------------------------------
     log_format: Literal["text", "json"] = "text"  # json: one object per line for a collector
     log_level: str = "INFO"
+    log_updates: bool = False  # aiogram's line per handled update (noisy; for debugging)
     # /metrics answers only `Authorization: Bearer <this>`; unset, it is 404 on the console port.
     metrics_token: SecretStr | None = None
 

@@ -32,6 +32,7 @@ FAMILY_NEIGHBOURS = 10
 FAMILY_TEMPERATURE = 0.02
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％)")
 LONG_QUESTION = 60
+CONTEXT_CHARS = 4 * LONG_QUESTION  # of a long message, embedded after its asking sentence
 ASKING = re.compile(
     r"[？?]|吗|呢|怎么|怎样|什么|多少|哪|几|啥|咋|会不会|能不能|是不是|有没有|要不要"
 )
@@ -123,8 +124,9 @@ class Retriever:
         dense_text = f"{context} {text}" if context else text
         focus = asked_part(text)
         # A long, rambling message: its asking sentence goes first, so it weighs more in the
-        # one embedding (a second embedding for it cost long messages their p95, see bench.qa).
-        embedded = dense_text if focus == text else f"{focus} {dense_text}"
+        # one embedding (a second embedding for it cost long messages their p95, see bench.qa),
+        # then the start of the message: a pasted wall of text must not drown the question.
+        embedded = dense_text if focus == text else f"{focus} {dense_text[:CONTEXT_CHARS]}"
         vector = self.index.embed_query(embedded) if embed else None
         return Query(
             text=text,

@@ -15,20 +15,16 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
-from greenbot.clock import SHANGHAI
+from greenbot.clock import chinese_date, chinese_time
 from reports import CATEGORY_NAMES, DISTRICTS, STATUS_NAMES, Status, category_name, status_name
 from web.auth import CSRF_FIELD, csrf_token, take_flashes
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """Asia/Shanghai wall time (SQLite hands naive UTC-less values back: read as Shanghai)."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=SHANGHAI)
-    return moment.astimezone(SHANGHAI).strftime(pattern)
+def local_time(moment: datetime | None) -> str:
+    """2026年6月18日 09:00, Asia/Shanghai (SQLite hands back naive values: read as Shanghai)."""
+    return chinese_time(moment) if moment is not None else ""
 
 
 def _environment() -> jinja2.Environment:
@@ -41,6 +37,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(
         local_time=local_time,
+        chinese_date=chinese_date,
         status_name=lambda value: status_name(value) if value else "",
         category_name=category_name,
     )

@@ -49,7 +49,7 @@ def base_env(database_url: str, **settings: str) -> dict[str, str]:
     """This environment minus any GREENBOT_ variable, plus the given settings (JSON logs)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GREENBOT_")}
     env.update(PYTHONPATH=str(REPO), GREENBOT_DATABASE_URL=database_url)
-    env.update(GREENBOT_LOG_FORMAT="json", GREENBOT_LOG_LEVEL="INFO")
+    env.update(GREENBOT_LOG_FORMAT="json", GREENBOT_LOG_LEVEL="INFO", GREENBOT_LOG_UPDATES="true")
     env.update(settings)
     return env
 

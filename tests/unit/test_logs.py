@@ -97,6 +97,18 @@ def test_extras_are_redacted_and_text_keeps_the_current_format() -> None:
     assert json.loads(json_out.getvalue())["contact"] == "call <phone>"
 
 
+def test_a_handled_update_is_not_logged_unless_asked() -> None:
+    quiet = configured("text")
+    logging.getLogger("aiogram.event").info("Update id=100000001 is handled. Duration 3 ms")
+    logging.getLogger("aiogram.event").warning("Update id=100000002 is not handled")
+    assert "100000001" not in quiet.getvalue() and "100000002" in quiet.getvalue()
+    loud = io.StringIO()
+    settings = Settings(_env_file=None, log_updates=True)  # type: ignore[call-arg]
+    configure_logging(settings, stream=loud)
+    logging.getLogger("aiogram.event").info("Update id=100000003 is handled. Duration 3 ms")
+    assert "100000003" in loud.getvalue()
+
+
 def test_an_unknown_level_fails_at_start_up() -> None:
     with pytest.raises(ValueError, match="LOG_LEVEL"):
         configured("text", level="LOUD")

@@ -33,7 +33,7 @@ async def test_admin_announces_this_years_dates_and_the_calendar_shows_them(
     person = await admin(browser)
     response = await person.post(
         "/campaigns/dates",
-        {"event_id": "energy-saving-week", "start": "2027-06-21", "end": "2027-06-27"},
+        {"event_id": "energy-saving-week", "start": "2027年6月21日", "end": "2027-06-27"},
     )
     assert response.status_code == 303
     async with web.sessions() as session:
@@ -42,8 +42,22 @@ async def test_admin_announces_this_years_dates_and_the_calendar_shows_them(
         ("energy-saving-week", date(2027, 6, 21), date(2027, 6, 27))
     ]
     calendar = await person.get("/campaigns")
-    assert "2027-06-21 至 2027-06-27" in calendar.text
-    assert "已保存全国节能宣传周" in calendar.text
+    assert "2027年6月21日 至 2027年6月27日" in calendar.text
+    assert "已登记全国节能宣传周：2027年6月21日至2027年6月27日" in calendar.text
+
+
+async def test_events_still_waiting_for_this_years_dates_are_listed_with_a_call_to_enter_them(
+    web: Web, browser: Callable[[], Browser]
+) -> None:
+    person = await admin(browser)
+    calendar = await person.get("/campaigns")
+    assert "2026 年还在等日期：" in calendar.text and "全国节能宣传周" in calendar.text
+    assert 'type="date"' not in calendar.text, "no browser-locale date fields"
+    await person.post(
+        "/campaigns/dates", {"event_id": "energy-saving-week", "start": "2026年6月15日"}
+    )
+    waiting = (await person.get("/campaigns")).text.split("还在等日期：")[1].split("</div>")[0]
+    assert "全国节能宣传周" not in waiting
 
 
 async def test_dates_that_end_before_they_start_are_refused(
@@ -75,6 +89,15 @@ async def test_broadcast_now_queues_one_message_per_subscriber_and_shows_progres
     )
     assert response.status_code == 303
     location = response.headers["location"]
+    preview = await person.get(location)
+    assert "预览：订阅者将收到" in preview.text and "共 <strong>2</strong> 人" in preview.text
+    assert "节能周 &lt;b&gt;开始&lt;/b&gt; 啦" in preview.text, "shown as sent: escaped"
+    async with web.sessions() as session:
+        assert list(await session.scalars(select(OutboxMessage))) == [], "nothing before confirm"
+    confirmed = await person.post(f"{location}/send", {"when": "now"})
+    assert confirmed.status_code == 303
+    twice = await person.post(f"{location}/send", {"when": "now"})
+    assert twice.status_code == 400, "a second confirmation sends nothing more"
     async with web.sessions() as session:
         rows = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.chat_id)))
     assert [row.chat_id for row in rows] == [8000001, 8000003]
@@ -95,6 +118,7 @@ async def test_uncertain_deliveries_are_explained_and_requeued_only_when_an_admi
     person = await admin(browser)
     response = await person.post("/campaigns/broadcasts", {"text": "节能周", "topics": ["energy"]})
     location = response.headers["location"]
+    await person.post(f"{location}/send", {"when": "now"})
     async with web.sessions() as session:
         rows = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.chat_id)))
     claims, now = Claims(web.sessions), web.clock.now()
@@ -115,11 +139,16 @@ async def test_scheduled_broadcast_waits_and_can_be_cancelled(
 ) -> None:
     await subscribe(web, (8000011, ["garbage"]))
     person = await admin(browser)
-    response = await person.post(
-        "/campaigns/broadcasts",
-        {"text": "明天垃圾分类宣传", "when": "later", "at": "2026-11-04T09:00"},
-    )
+    response = await person.post("/campaigns/broadcasts", {"text": "明天垃圾分类宣传"})
     assert response.status_code == 303
+    scheduled = await person.post(
+        f"{response.headers['location']}/send", {"when": "later", "at": "2026年11月4日 9:00"}
+    )
+    assert scheduled.status_code == 303
+    assert (
+        "已预约在 2026年11月4日 09:00 发送"
+        in (await person.get(scheduled.headers["location"])).text
+    )
     async with web.sessions() as session:
         broadcast = (await session.scalars(select(Broadcast))).one()
         queued = list(await session.scalars(select(OutboxMessage)))
@@ -136,16 +165,20 @@ async def test_a_broadcast_in_the_past_or_empty_is_refused(
     web: Web, browser: Callable[[], Browser]
 ) -> None:
     person = await admin(browser)
-    past = await person.post(
-        "/campaigns/broadcasts", {"text": "过期", "when": "later", "at": "2026-11-01T09:00"}
-    )
     empty = await person.post("/campaigns/broadcasts", {"text": "   "})
     bad_topic = await person.post("/campaigns/broadcasts", {"text": "x", "topics": ["fishing"]})
-    assert past.status_code == 400 and "晚于现在" in past.text
     assert empty.status_code == 400
     assert bad_topic.status_code == 400 and "订阅主题" in bad_topic.text
     async with web.sessions() as session:
         assert list(await session.scalars(select(Broadcast))) == []
+    draft = await person.post("/campaigns/broadcasts", {"text": "过期"})
+    location = draft.headers["location"]
+    past = await person.post(f"{location}/send", {"when": "later", "at": "2026-11-01 09:00"})
+    vague = await person.post(f"{location}/send", {"when": "later", "at": "明天早上"})
+    assert past.status_code == 400 and "晚于现在" in past.text
+    assert vague.status_code == 400 and "2026年6月18日 09:00" in vague.text
+    async with web.sessions() as session:
+        assert [b.status for b in await session.scalars(select(Broadcast))] == ["draft"]
 
 
 async def test_reviewer_reads_the_calendar_but_cannot_broadcast(

@@ -1,11 +1,14 @@
-"""Campaigns: the calendar with this year's announced dates, and broadcasts (compose, send now or
-schedule, live progress, cancel). Reading is for every staff member; changing is for admins."""
+"""Campaigns: the calendar with this year's announced dates (and the events still waiting for
+them), and broadcasts: compose → a draft previewed exactly as subscribers get it, with its audience
+(and cost in paid mode) → confirm now or at a time, or discard → live progress, cancel. Dates are
+written and read as 2026年6月18日 whatever the browser's locale. Reading is for every staff member;
+changing is for admins."""
 
 from __future__ import annotations
 
 import html
 import logging
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -19,7 +22,7 @@ from campaigns import (
     BroadcastStatus,
     load_calendar,
 )
-from greenbot.clock import SHANGHAI
+from greenbot.clock import chinese_date, chinese_time, parse_local
 from web import stats
 from web.auth import flash
 from web.deps import AdminDep, ConsoleDep, SessionDep, StaffDep
@@ -41,11 +44,14 @@ BROADCAST_STATUS = {
 MAX_BROADCAST = 3500  # below Telegram's 4096 after escaping and 繁體 conversion
 
 
+STARS_PER_PAID_MESSAGE = 0.1  # Bot API: allow_paid_broadcast
+
+
 def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadInput("日期格式应为 年-月-日，例如 2026-06-22。") from None
+    moment = parse_local(value)
+    if moment is None:
+        raise BadInput("日期请写成“2026年6月22日”或“2026-06-22”。")
+    return moment.date()
 
 
 @router.get("/campaigns")
@@ -63,6 +69,12 @@ async def show_calendar(
         "broadcasts": await stats.broadcast_reach(session, limit=20),
         "broadcast_status": BROADCAST_STATUS,
         "today": now.date(),
+        "awaiting": [
+            event
+            for event in sorted(calendar.events.values(), key=lambda e: e.name)
+            if event.fixed is None and event.occurrence_in(now.year) is None
+        ],
+        "example": chinese_date(now),
     }
     return page(request, "campaigns/calendar.html", context)
 
@@ -74,8 +86,8 @@ async def announce_dates(
     session: SessionDep,
     admin: AdminDep,
     event_id: Annotated[str, Form(max_length=64)],
-    start: Annotated[str, Form(max_length=10)],
-    end: Annotated[str, Form(max_length=10)] = "",
+    start: Annotated[str, Form(max_length=20)],
+    end: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     first = _date(start)
     last = _date(end) if end.strip() else first
@@ -85,7 +97,8 @@ async def announce_dates(
     )
     name = calendar.event(event_id).name
     log.info("staff account %s announced %s %s..%s", admin.id, event_id, row.start, row.end)
-    flash(request, f"已保存{name} {row.start:%Y-%m-%d} 至 {row.end:%Y-%m-%d}，提醒会按新日期发送。")
+    dates = chinese_date(row.start) + (f"至{chinese_date(row.end)}" if row.end != row.start else "")
+    flash(request, f"已登记{name}：{dates}，提醒会按新日期发送。")
     return RedirectResponse("/campaigns", status_code=303)
 
 
@@ -108,34 +121,58 @@ async def create_broadcast(
     session: SessionDep,
     admin: AdminDep,
     text: Annotated[str, Form(max_length=MAX_BROADCAST)],
-    when: Annotated[str, Form(pattern="^(now|later)$")] = "now",
-    at: Annotated[str, Form(max_length=20)] = "",
     topics: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    """Plain text from the form, escaped for Telegram's HTML mode; no topic ticked: everyone."""
+    """A draft from the form's plain text (escaped for Telegram's HTML mode; no topic ticked:
+    everyone); nothing is sent until the admin confirms it on its page."""
     body = text.strip()
     if not body:
         raise BadInput("群发内容不能为空。")
+    broadcast = await Broadcasts(session).create(
+        text=html.escape(body, quote=False),
+        created_by=admin.id,
+        now=console.clock.now(),
+        topics=topics or None,
+    )
+    log.info("staff account %s drafted broadcast %s", admin.id, broadcast.id)
+    return RedirectResponse(f"/campaigns/broadcasts/{broadcast.id}", status_code=303)
+
+
+@router.post("/campaigns/broadcasts/{broadcast_id}/send")
+async def send_broadcast(
+    request: Request,
+    console: ConsoleDep,
+    session: SessionDep,
+    admin: AdminDep,
+    broadcast_id: int,
+    when: Annotated[str, Form(pattern="^(now|later)$")] = "now",
+    at: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """The confirmation: send the previewed draft now, or at a time (Asia/Shanghai)."""
     now = console.clock.now()
-    send_at = _moment(at) if when == "later" else None
-    if send_at is not None and send_at <= now:
-        raise BadInput("预约时间必须晚于现在。")
     broadcasts = Broadcasts(
         session,
         quiet_start=console.settings.quiet_start_hour,
         quiet_end=console.settings.quiet_end_hour,
     )
-    broadcast = await broadcasts.create(
-        text=html.escape(body, quote=False), created_by=admin.id, now=now, topics=topics or None
-    )
-    if send_at is not None:
-        await broadcasts.schedule(broadcast.id, at=send_at)
-        flash(request, f"群发 #{broadcast.id} 已预约在 {send_at:%Y-%m-%d %H:%M} 发送。")
+    broadcast = await broadcasts.get(broadcast_id)
+    if broadcast.status != BroadcastStatus.DRAFT:
+        raise BadInput(
+            f"群发 #{broadcast_id} 已经{BROADCAST_STATUS[broadcast.status]}，不能再发送。"
+        )
+    if when == "later":
+        send_at = parse_local(at, need_time=True)
+        if send_at is None:
+            raise BadInput("预约时间请写成“2026年6月18日 09:00”。")
+        if send_at <= now:
+            raise BadInput("预约时间必须晚于现在。")
+        await broadcasts.schedule(broadcast_id, at=send_at)
+        flash(request, f"群发 #{broadcast_id} 已预约在 {chinese_time(send_at)} 发送。")
     else:
-        queued = await broadcasts.start(broadcast.id, now=now)
-        flash(request, f"群发 #{broadcast.id} 已开始发送，共 {queued} 位订阅者。")
-    log.info("staff account %s created broadcast %s", admin.id, broadcast.id)
-    return RedirectResponse(f"/campaigns/broadcasts/{broadcast.id}", status_code=303)
+        queued = await broadcasts.start(broadcast_id, now=now)
+        flash(request, f"群发 #{broadcast_id} 已开始发送，共 {queued} 位订阅者。")
+    log.info("staff account %s confirmed broadcast %s (%s)", admin.id, broadcast_id, when)
+    return RedirectResponse(f"/campaigns/broadcasts/{broadcast_id}", status_code=303)
 
 
 @router.get("/campaigns/broadcasts/{broadcast_id}")
@@ -146,9 +183,17 @@ async def show_broadcast(
     broadcast = await broadcasts.get(broadcast_id)
     counts = await broadcasts.progress(broadcast_id)
     done = counts.total - counts.open
+    paid = console.settings.broadcast_paid
+    audience = await broadcasts.audience_size(broadcast.topics)
     context = {
         "broadcast": broadcast,
         "text": to_page(broadcast.text, "HTML"),
+        "draft": broadcast.status == BroadcastStatus.DRAFT,
+        "audience": audience,
+        "paid_stars": f"{audience * STARS_PER_PAID_MESSAGE:.1f}".removesuffix(".0")
+        if paid
+        else None,
+        "example": chinese_time(console.clock.now()),
         "counts": counts,
         "percent": round(100 * done / counts.total) if counts.total else 0,
         "status_name": BROADCAST_STATUS.get(BroadcastStatus(broadcast.status), broadcast.status),
@@ -186,9 +231,6 @@ async def requeue_uncertain(
     return RedirectResponse(f"/campaigns/broadcasts/{broadcast_id}", status_code=303)
 
 
-def _moment(value: str) -> datetime:
-    """A datetime-local field (2026-06-22T09:00), read as Asia/Shanghai wall time."""
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=SHANGHAI)
-    except ValueError:
-        raise BadInput("请填写预约发送的日期和时间。") from None
+def _stars(amount: float) -> str:
+    """12.5 → "12.5", 30.0 → "30": a cost in Telegram Stars."""
+    return f"{amount:.1f}".removesuffix(".0")

@@ -1,0 +1,9 @@
+// On a phone a table's rows are shown as cards (console.css): label each cell with its column.
+document.querySelectorAll("table.list").forEach((table) => {
+  const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  table.querySelectorAll("tbody tr").forEach((row) => {
+    [...row.children].forEach((cell, n) => {
+      if (heads[n] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", heads[n]);
+    });
+  });
+});
