@@ -145,8 +145,8 @@ async def test_a_crash_mid_broadcast_never_resends_and_leaves_only_in_flight_row
             what="every row that was not in flight",
         )
         rows = await outbox_rows(database)
-        while any(row.status == OutboxStatus.PENDING for row in rows):
-            await asyncio.sleep(0.05)
+        while any(row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING) for row in rows):
+            await asyncio.sleep(0.05)  # the last requests' results, and the dead one's settled
             rows = await outbox_rows(database)
     counts = received(fake, audience, "崩溃测试")
     assert max(counts.values()) == 1, "nobody got the broadcast twice"
