@@ -13,7 +13,7 @@ import asyncio
 import functools
 import logging
 import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ class Answerer:
         """`worker_settings`: answer in a worker process built from them (else in a thread)."""
         self.engine = engine
         self.worker_settings = worker_settings
+        self._warming: Future[bool] | None = None
         self._worker = self._start_worker()
         # Callback data carries a section's position in this ordering, never its id (which can
         # be long and contains "(" / "/"): sorted ids are stable while the corpus is unchanged.
@@ -66,8 +67,14 @@ class Answerer:
             initializer=answer_worker.start,
             initargs=(self.worker_settings,),
         )
-        pool.submit(answer_worker.ready)  # load the model now, not at the first question
+        self._warming = pool.submit(answer_worker.ready)  # the model loads now, not later
         return pool
+
+    async def until_warm(self) -> None:
+        """Wait until a process worker has loaded its model (at once for the thread): the bot
+        takes its first update after this, so no citizen's question pays for the loading."""
+        if self._warming is not None:
+            await asyncio.wrap_future(self._warming)
 
     def section_number(self, section_id: str) -> int | None:
         return self._numbers.get(section_id)

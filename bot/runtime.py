@@ -221,6 +221,7 @@ async def serve(
     """Run until cancelled (or SIGINT in polling mode), then stop delivery cleanly."""
     bot = create_bot(settings)
     dispatcher = create_dispatcher(settings, engine=engine, sessions=sessions, clock=clock)
+    await dispatcher["answerer"].until_warm()  # before the first update is taken
     try:
         async with delivering(settings, sessions=sessions, clock=clock, dispatcher=dispatcher):
             if settings.mode == "webhook":

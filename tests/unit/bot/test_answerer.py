@@ -32,6 +32,10 @@ async def test_the_worker_process_answers_as_the_engine_does(
 ) -> None:
     answerer = Answerer(knowledge_engine, worker_settings=worker_settings)
     try:
+        await answerer.until_warm()  # what the bot awaits before taking its first update
+        assert answerer._warming is not None and answerer._warming.result() is True, (
+            "the worker's engine is built and warm before any question"
+        )
         for question, script in (("垃圾分类怎么做？", None), ("公交車都會換成電動的嗎？", None)):
             answered = await answerer.answer(question, script=script)
             expected = knowledge_engine.answer(question, script=script)
