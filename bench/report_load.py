@@ -3,7 +3,7 @@ bot, long polling, FSM state in the database), on SQLite and on PostgreSQL.
 
     .venv/bin/python -m bench.report_load [--users 200] [--skip-postgres]
 
-Each citizen goes /report → category → description → location → district → (similar reports:
+Each citizen goes /report → category → description → consent, location → district → (similar:
 keep filing) → one photo (getFile, download, media store) → 完成 → 不留手机号 → 提交. Prints
 reports/second (wall time from the first /report to the last ticket), p50/p95 step latency
 (a citizen's action → the bot's answer at the fake), and checks that every report is stored
@@ -74,6 +74,7 @@ async def file_one(user, citizen: Citizen, districts: list[str]) -> None:  # typ
     await step(user.send_command("/report"), "第 1 步")
     await step(user.press(CATEGORIES[n % len(CATEGORIES)]), "第 2 步")
     await step(user.send_text(description(n)), "第 3 步")
+    await step(user.press("📍 同意并分享定位"), "发送当前位置")  # the location's own consent
     # About 220 m apart along a line through the city: rarely within 100 m of another.
     await step(user.send_location(27.60 + n * 0.002, 109.10 + (n % 7) * 0.01), "第 4 步")
     shown = await step(user.press(districts[n % len(districts)]), ("第 5 步", "相似的举报"))

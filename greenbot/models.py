@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "reports.models",
     "campaigns.models",
     "staff.models",
+    "web.sandbox.models",  # the chat sandbox's chats and limits (a surface's own tables)
 )
 
 

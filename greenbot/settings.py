@@ -100,7 +100,13 @@ class Settings(BaseSettings):
     # empty: the client address is the TCP peer's.
     web_trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     web_sandbox: bool = True  # /chat: anyone can talk to the bot in a browser, no Telegram
-    web_sandbox: bool = True  # /chat: anyone can talk to the bot in a browser, no Telegram
+    # The sandbox's limits per source address (web/sandbox/limits.py; 0 turns one off), counted
+    # in the database so every instance shares them, and how long an idle chat is kept.
+    sandbox_messages_per_minute: int = Field(default=20, ge=0)
+    sandbox_presses_per_minute: int = Field(default=20, ge=0)
+    sandbox_visitors_per_hour: int = Field(default=20, ge=0)  # new visitor ids (fresh cookies)
+    sandbox_reports_per_hour: int = Field(default=3, ge=0)
+    sandbox_chat_days: int = Field(default=7, ge=1)
     open311_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # --- operations --------------------------------------------------------------------

@@ -1,20 +1,49 @@
 """Photos on disk, named by content (SHA-256): identical photos are stored once.
 
-Takes bytes; fetching a file from Telegram is the bot's job. Files are written before the
-report's transaction commits, so a rolled-back submission can leave an unreferenced file behind;
-that is harmless (same content, same name) and can be swept by comparing with `report_photos`.
+Takes bytes; fetching a file from Telegram is the bot's job. Every photo is decoded and
+re-encoded before it is stored (`strip_metadata`): EXIF (GPS position, device, time), XMP,
+comments and colour profiles are dropped, the EXIF orientation is applied to the pixels first.
+A photo sent as a file keeps its EXIF in Telegram; a precise location is sensitive personal
+information (PIPL Art. 28), never kept without its own consent. Bytes that do not decode as an
+image are refused. The name is the hash of the stored (stripped) bytes.
+
+Files are written before the report's transaction commits, so a rolled-back submission can leave
+an unreferenced file behind; that is harmless (same content, same name) and can be swept by
+comparing with `report_photos`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
 from reports.errors import InvalidReport
+
+MAX_PIXELS = 50_000_000  # a 50-megapixel camera; more is a decompression bomb, not a photo
+JPEG_QUALITY = 90
+# What an image keeps through re-encoding: how it animates and which colour is transparent.
+# Everything else in Pillow's `info` (exif, xmp, comment, icc_profile, dpi …) is dropped.
+KEPT_INFO = ("transparency", "duration", "loop", "background", "disposal")
+# Formats kept as they are; anything else Pillow decodes (TIFF, BMP …) is stored as PNG.
+KEPT_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "GIF"}
+# What Pillow raises for bytes that are not a (whole, sane) image.
+UNDECODABLE = (
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+)
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", ".jpg"),
@@ -31,6 +60,55 @@ def _extension(data: bytes) -> str:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return ".webp"
     return ".bin"
+
+
+def strip_metadata(data: bytes) -> bytes:
+    """The picture alone: decoded, turned upright by its EXIF orientation, re-encoded in its
+    own format with no metadata. The same input gives the same output (dedup by hash holds).
+    InvalidReport when `data` is not an image Pillow can decode, or is too large to be one."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                pixels = image.width * image.height
+                clean = _reencode(image) if pixels <= MAX_PIXELS else None
+    except UNDECODABLE as error:
+        raise InvalidReport(f"not a decodable image: {type(error).__name__}") from error
+    if clean is None:
+        raise InvalidReport(f"an image of {pixels} pixels")
+    return clean
+
+
+def _reencode(image: Image.Image) -> bytes:
+    kind = KEPT_FORMATS.get(image.format or "", "PNG")
+    if kind == "GIF" and getattr(image, "n_frames", 1) > 1:
+        frames = [_bare(frame.copy()) for frame in ImageSequence.Iterator(image)]
+        first, rest = frames[0], frames[1:]
+        options: dict[str, object] = {"save_all": True, "append_images": rest}
+    else:
+        image.seek(0)
+        first = _bare(ImageOps.exif_transpose(image.copy()))
+        options = {}
+    if kind == "JPEG":
+        if first.mode not in ("L", "RGB", "CMYK"):
+            first = first.convert("RGB")
+        options.update(quality=JPEG_QUALITY)
+    elif kind == "WEBP":
+        options.update(quality=JPEG_QUALITY)
+    output = io.BytesIO()
+    first.save(output, format=kind, **options)
+    return output.getvalue()
+
+
+def _bare(image: Image.Image) -> Image.Image:
+    """The same pixels with no metadata left for an encoder to copy from `info`."""
+    image.info = {key: image.info[key] for key in KEPT_INFO if key in image.info}
+    image.encoderinfo = {}
+    return image
+
+
+class _Stripped(bytes):
+    """Bytes `strip_metadata` made already: stored as they are (`unique` hands these out)."""
 
 
 @dataclass(frozen=True)
@@ -55,8 +133,12 @@ class MediaStore:
             raise InvalidReport(f"photo of {len(data)} bytes exceeds {self.max_bytes}")
 
     def put(self, data: bytes) -> StoredPhoto:
-        """Store `data` once; a second identical photo returns the same name without writing."""
+        """Store `data` stripped of its metadata (`strip_metadata`), once: a second identical
+        photo returns the same name without writing. InvalidReport when it is no image."""
         self.check(data)
+        if not isinstance(data, _Stripped):
+            data = strip_metadata(data)
+            self.check(data)  # re-encoded: a PNG may grow
         digest = hashlib.sha256(data).hexdigest()
         photo = StoredPhoto(sha256=digest, name=digest + _extension(data), size=len(data))
         target = self.path(photo.name)
@@ -71,20 +153,29 @@ class MediaStore:
     def unique(
         self, photos: Sequence[bytes | StoredPhoto], *, max_count: int
     ) -> list[bytes | StoredPhoto]:
-        """Drop identical photos, then check size and count, before anything is written."""
+        """Drop identical photos, then check size and count, before anything is written.
+        Photos given as bytes come back stripped (`strip_metadata`): two files of the same
+        picture with different metadata are one photo once stored."""
         by_digest: dict[str, bytes | StoredPhoto] = {}
         for photo in photos:
             if isinstance(photo, StoredPhoto):
                 if photo.size > self.max_bytes or not self.exists(photo.name):
                     raise InvalidReport(f"stored photo {photo.name!r} is missing or too big")
-                digest = photo.sha256
+                by_digest.setdefault(photo.sha256, photo)
             else:
                 self.check(photo)
-                digest = hashlib.sha256(photo).hexdigest()
-            by_digest.setdefault(digest, photo)
+                by_digest.setdefault(hashlib.sha256(photo).hexdigest(), photo)
         if len(by_digest) > max_count:
             raise InvalidReport(f"{len(by_digest)} photos, at most {max_count}")
-        return list(by_digest.values())
+        kept: dict[str, bytes | StoredPhoto] = {}
+        for photo in by_digest.values():
+            if isinstance(photo, StoredPhoto):
+                kept.setdefault(photo.sha256, photo)
+                continue
+            clean = _Stripped(strip_metadata(photo))
+            self.check(clean)
+            kept.setdefault(hashlib.sha256(clean).hexdigest(), clean)
+        return list(kept.values())
 
     def path(self, name: str) -> Path:
         """Where a stored photo lives (two-character fan-out keeps directories small)."""

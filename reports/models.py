@@ -62,6 +62,10 @@ class Report(Base):
     address: Mapped[str | None] = mapped_column(String(500), default=None)
     lat: Mapped[float | None] = mapped_column(Float, default=None)
     lon: Mapped[float | None] = mapped_column(Float, default=None)
+    # When the reporter agreed, in its own step, to share the precise location: sensitive
+    # personal information (PIPL Art. 28) needs its own consent (Art. 29). The bot stores no
+    # coordinates without it; None when there are none, or they came from a city system.
+    location_consent_at: Mapped[datetime | None] = mapped_column(AwareDateTime, default=None)
     # Identity and contact: hidden from staff when anonymous, NULL after erase_reporter.
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     reporter_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True, default=None)

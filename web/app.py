@@ -126,7 +126,7 @@ def _sandbox(
     if not settings.web_sandbox or (dispatcher is None and engine is None):
         return None
     from bot.app import create_dispatcher
-    from web.sandbox import Sandbox
+    from web.sandbox import Limits, Sandbox
 
     owns = dispatcher is None
     if dispatcher is None:
@@ -137,6 +137,8 @@ def _sandbox(
         sessions=sessions,
         clock=clock,
         owns_dispatcher=owns,
+        limits=Limits.from_settings(settings, sessions, clock),
+        keep_days=settings.sandbox_chat_days,
         max_photo_bytes=settings.max_photo_bytes,
     )
 

@@ -39,11 +39,24 @@ ASK_DESCRIPTION = (
     "第 2 步：请用文字描述问题：发生了什么、持续多久、影响范围等（1～4000 字）。"
     "请不要在描述里写手机号等个人信息。"
 )
-ASK_LOCATION = (
+# The location step asks first how the place is given: a precise location is sensitive personal
+# information (PIPL Art. 28) and needs its own consent before it is shared (Art. 29).
+ASK_LOCATION_CONSENT = (
     "第 3 步：问题在哪里？\n"
-    "· 点下方“📍 发送当前位置”分享定位（需在现场）；\n"
-    "· 或直接输入地址，例如“碧江区锦江北路 12 号附近”；\n"
-    "· 不方便提供可以点“跳过”，下一步只选区县。"
+    "🔒 定位坐标能精确到您所在的位置，属于敏感个人信息。只有您同意后才会记录，"
+    "并且只提供给处理这条举报的工作人员和承办部门，不会公开。请选择：\n"
+    "· 📍 同意并分享定位：下一步发送您当前的位置（需在现场）；\n"
+    "· ✏ 输入地址：直接输入地址，例如“碧江区锦江北路 12 号附近”；\n"
+    "· 只选区县：不提供具体位置，下一步只选区县。"
+)
+ASK_LOCATION = (
+    "第 3 步：感谢您的同意。请点下方“📍 发送当前位置”分享定位（需在现场）。\n"
+    "也可以直接输入地址，或点“跳过”只选区县。"
+)
+ASK_ADDRESS = "第 3 步：请输入问题所在的地址，例如“碧江区锦江北路 12 号附近”。"
+CONSENT_FIRST = (
+    "这次发送的位置没有保存：分享定位前需要您单独同意。"
+    "请点上面消息里的“📍 同意并分享定位”，或改为输入地址、只选区县。"
 )
 ASK_DISTRICT = "第 4 步：请选择问题所在的区县："
 ASK_PHOTOS = (
@@ -64,7 +77,7 @@ SUMMARY_DISTRICT = "区县：{value}"
 SUMMARY_PHOTOS = "照片：{count} 张"
 SUMMARY_CONTACT = "联系方式：{value}"
 SUMMARY_HINT = "确认无误请点“提交”，需要修改请点“修改”。"
-LOCATION_POINT = "已分享定位（{lat:.5f}, {lon:.5f}）"
+LOCATION_POINT = "已分享定位（{lat:.5f}, {lon:.5f}；经您同意）"
 LOCATION_NONE = "未提供（仅区县）"
 CONTACT_PHONE = "手机号（仅工作人员可见）"
 CONTACT_NONE = "不留手机号"
@@ -75,6 +88,9 @@ BUTTON_CANCEL = "✖ 取消"
 BUTTON_SKIP = "跳过"
 BUTTON_DONE = "完成"
 BUTTON_SEND_LOCATION = "📍 发送当前位置"
+BUTTON_CONSENT_LOCATION = "📍 同意并分享定位"
+BUTTON_TYPE_ADDRESS = "✏ 输入地址"
+BUTTON_DISTRICT_ONLY = "只选区县"
 BUTTON_SHARE_PHONE = "📱 分享手机号"
 BUTTON_NO_PHONE = "不留手机号"
 BUTTON_ANONYMOUS = "匿名举报"
@@ -107,6 +123,8 @@ DESCRIPTION_TOO_LONG = (
     "描述太长了：{length} 字，最多 {max} 字。请精简后重新发送，已填写的其他内容都还在。"
 )
 HINT_LOCATION = "请点“📍 发送当前位置”、直接输入地址，或点“跳过”。"
+HINT_CONSENT = "请点上面消息里的按钮：同意并分享定位、输入地址或只选区县；也可以直接输入地址。"
+HINT_ADDRESS = "请用文字输入地址，或点“↩ 返回上一步”。"
 ADDRESS_TOO_LONG = "地址太长了（最多 {max} 字），请写得简短一些。"
 HINT_DISTRICT = "请点上面消息里的按钮选择区县，或直接输入区县全称，例如“碧江区”。"
 HINT_PHOTOS = "请发送照片（图片），或点“完成”进入下一步。已收到 {count} 张。"
@@ -115,6 +133,7 @@ TOO_MANY_PHOTOS = (
 )
 PHOTO_TOO_BIG = "这张照片太大了（超过 {mb} MB），没有保存。请换一张或压缩后再发。"
 PHOTO_FAILED = "这张照片没能下载，请再发送一次。"
+PHOTO_UNREADABLE = "这个文件打不开，不像是照片，没有保存。请换一张照片再发。"
 HINT_CONTACT = "请点下方按钮：分享手机号、不留手机号或匿名举报。"
 NOT_YOUR_CONTACT = "请点“📱 分享手机号”分享您自己的号码，不要转发别人的名片。"
 HINT_SUMMARY = "请点上面消息里的“提交”“修改”或“取消”。"

@@ -7,14 +7,19 @@ like the conversation and a silent bot fails with what it did say.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+
+from PIL import Image
 
 from bot.texts import reports as words
 from greenbot.clock import SystemClock
 from outbox import Outbox
 from reports import Limits, MediaStore, Report, ReportService
+from reports.media import strip_metadata
 from tests.support.bot_rig import REPLY_TIMEOUT
 
 if TYPE_CHECKING:
@@ -31,9 +36,17 @@ RIVERSIDE = (27.71830, 109.18940)
 STAFF_CHAT = -1_001_234_567_890
 
 
-def jpeg(n: int) -> bytes:
-    """A small distinct JPEG-signed file: the media store names it by its SHA-256."""
-    return b"\xff\xd8\xff\xe0" + f"photo {n} of a smoking chimney".encode() * 20
+def jpeg(n: int, *, exif: Image.Exif | None = None) -> bytes:
+    """A small JPEG, distinct for each `n` (the media store decodes and re-encodes it)."""
+    picture = Image.new("RGB", (32, 24), (n * 37 % 256, n * 91 % 256, 120))
+    output = io.BytesIO()
+    picture.save(output, format="JPEG", quality=95, exif=exif or Image.Exif())
+    return output.getvalue()
+
+
+def stored_digest(photo: bytes) -> str:
+    """The SHA-256 a photo is stored under: of its bytes stripped of metadata."""
+    return hashlib.sha256(strip_metadata(photo)).hexdigest()
 
 
 def step(n: int) -> str:
@@ -69,15 +82,26 @@ async def to_district(user: FakeUser, filing: Filing) -> BotMessage:
     await user.press(filing.category)
     await prompt(user, step(2))
     await user.send_text(filing.description)
-    await prompt(user, step(3))
-    assert user.reply_keyboard is not None  # the location keyboard is up
-    if isinstance(filing.location, tuple):
-        await user.send_location(*filing.location)
-    elif isinstance(filing.location, str):
-        await user.send_text(filing.location)
-    else:
-        await user.send_text(words.BUTTON_SKIP)
+    await place(user, filing.location)
     return await prompt(user, step(4))
+
+
+async def place(user: FakeUser, location: tuple[float, float] | str | None) -> None:
+    """The location step: its consent and a point, a typed address, or the district only.
+    Buttons are pressed by their data, so a 繁體 reader walks it the same way."""
+    consent = await prompt(user, step(3))
+    assert "敏感" in (consent.plain or "")  # asked before any location is shared
+    if isinstance(location, tuple):
+        await user.press("rp:share")
+        await prompt(user, step(3))  # then the location's button
+        assert user.reply_keyboard is not None  # the location keyboard is up
+        await user.send_location(*location)
+    elif isinstance(location, str):
+        await user.press("rp:address")
+        await prompt(user, step(3))
+        await user.send_text(location)
+    else:
+        await user.press("rp:area")
 
 
 async def to_summary(user: FakeUser, filing: Filing) -> BotMessage:

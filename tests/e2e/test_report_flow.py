@@ -17,6 +17,7 @@ from tests.e2e.report_steps import (
     prompt,
     seed_report,
     step,
+    stored_digest,
     submit,
     to_district,
     to_summary,
@@ -57,15 +58,17 @@ async def test_a_full_report_with_a_location_and_two_photos_is_stored_and_gets_a
     assert (report.category, report.district, report.status) == ("air", "碧江区", "submitted")
     assert report.description == filing.description
     assert (report.lat, report.lon) == RIVERSIDE and report.address is None
+    assert report.location_consent_at is not None  # the location was shared with consent
     assert report.reporter_user_id == user.id and report.phone == filing.phone
     assert not report.anonymous and report.department == "市生态环境局"
     stored = [(p.position, p.sha256) for p in report.photos]
-    assert stored == [(i, hashlib.sha256(jpeg(i + 1)).hexdigest()) for i in range(2)]
+    assert stored == [(i, stored_digest(jpeg(i + 1))) for i in range(2)]
     for photo in report.photos:  # downloaded through getFile into the content-named store
         path = rig.data_dir / "media" / photo.name[:2] / photo.name
         assert hashlib.sha256(path.read_bytes()).hexdigest() == photo.sha256
     assert len(fake.calls_to("getFile")) == 2
-    assert "碧江区" in (card.plain or "") and str(user.id) in (card.plain or "")
+    assert "碧江区" in (card.plain or "")
+    assert str(user.id) not in (card.plain or "")  # contact in the console only (reports/privacy)
     assert ticket in (mine.plain or "") and status_name("submitted") in (mine.plain or "")
     # Logs never carry the report's text or the phone number.
     assert filing.phone not in caplog.text and "8613800138000" not in caplog.text
@@ -80,7 +83,9 @@ async def test_the_location_step_offers_a_button_that_requests_the_location(
         await user.press("水污染")
         await prompt(user, step(2))
         await user.send_text("河面漂浮大量死鱼，有刺鼻气味")
-        await prompt(user, step(3))
+        await prompt(user, step(3))  # the consent comes first, then the location's button
+        await user.press(words.BUTTON_CONSENT_LOCATION)
+        await prompt(user, words.BUTTON_SEND_LOCATION)
         keyboard = user.reply_keyboard or {}
         buttons = [button for row in keyboard.get("keyboard", []) for button in row]
         assert any(b.get("request_location") for b in buttons)
@@ -107,7 +112,7 @@ async def test_wrong_input_gets_a_hint_and_keeps_what_was_entered(
         await prompt(user, "请用文字描述问题")
         await user.send_text("夜里 KTV 噪声扰民")
         await prompt(user, step(3))
-        await user.send_text(words.BUTTON_BACK)  # the location keyboard's 返回
+        await user.send_text(words.BUTTON_BACK)  # 返回 typed at the location's consent
         await prompt(user, step(2))
         await user.send_text("长" * 4001)
         await prompt(user, "描述太长了")
@@ -144,9 +149,7 @@ async def test_wrong_input_gets_a_hint_and_keeps_what_was_entered(
     (report,) = await rig.rows(Report, ticket=ticket)
     assert report.description == "夜里 KTV 噪声扰民，凌晨两点还在唱"
     assert report.category == "noise" and report.district == "万山区"
-    assert [p.sha256 for p in report.photos] == [
-        hashlib.sha256(jpeg(n)).hexdigest() for n in range(1, 6)
-    ]
+    assert [p.sha256 for p in report.photos] == [stored_digest(jpeg(n)) for n in range(1, 6)]
     assert report.anonymous and report.phone is None and report.lat is None
 
 

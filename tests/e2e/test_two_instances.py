@@ -143,7 +143,11 @@ async def test_report_flow_hops_between_instances_and_one_scheduler_runs(
             lambda: u.press(f"rpc:{categories[i]}"),
             starts_with(words.ASK_DESCRIPTION),
         ),
-        lambda u, i: (lambda: u.send_text(texts[i]), starts_with(words.ASK_LOCATION)),
+        lambda u, i: (
+            lambda: u.send_text(texts[i]),
+            starts_with(words.ASK_LOCATION_CONSENT),
+        ),
+        lambda u, i: (lambda: u.press("rp:share"), starts_with(words.ASK_LOCATION)),
         lambda u, i: (
             lambda: u.send_location(places[i][0], places[i][1]),
             starts_with(words.ASK_DISTRICT),

@@ -144,7 +144,8 @@ async def test_staff_handle_a_report_filed_in_the_sandbox_and_the_reporter_hears
     await expect(chat).to_contain_text("第 2 步")
     await citizen.fill(".composer input[name=text]", "工地夜间施工扬尘很大，没有洒水")
     await citizen.press(".composer input[name=text]", "Enter")
-    await expect(chat).to_contain_text("第 3 步")
+    await expect(chat).to_contain_text("敏感个人信息")  # the location's own consent first
+    await tap(citizen, "📍 同意并分享定位")
     await citizen.get_by_role("link", name="📍 发送当前位置").click()  # opens the place picker
     await tap(citizen, "碧江区（铜仁市政府附近）")
     await expect(chat).to_contain_text("第 4 步")

@@ -168,7 +168,10 @@ async def test_report_filed_in_the_sandbox_reaches_staff_and_their_answer_comes_
     await visitor.say("/report")
     await visitor.press("大气/扬尘")
     await visitor.say("工地夜间施工扬尘很大，没有洒水")
-    assert texts.say(report_texts.BUTTON_SEND_LOCATION, "hans") in visitor.html
+    assert "敏感个人信息" in visitor.html  # the location's own consent comes first
+    assert report_texts.BUTTON_SEND_LOCATION not in visitor.html
+    await visitor.press(report_texts.BUTTON_CONSENT_LOCATION)
+    assert report_texts.BUTTON_SEND_LOCATION in visitor.html
     await visitor._post("/chat/location", {"latitude": "27.7183", "longitude": "109.1910"})
     await visitor.press("碧江区")
     await visitor._post("/chat/photo", {"caption": ""}, files={"photo": ("p.png", PNG)})
@@ -183,6 +186,7 @@ async def test_report_filed_in_the_sandbox_reaches_staff_and_their_answer_comes_
     assert report.ticket == ticket.group(0)
     assert report.reporter_chat_id == visitor.id and report.anonymous
     assert (report.lat, report.lon, len(report.photos)) == (27.7183, 109.191, 1)
+    assert report.location_consent_at is not None
 
     staff = Browser(chat_web.app)
     await staff.log_in("reviewer1")
@@ -218,7 +222,9 @@ async def test_a_subscriber_in_the_sandbox_receives_a_console_broadcast(
     sent = await admin.post(
         "/campaigns/broadcasts", {"text": "节能宣传周开始了 & 欢迎参加", "topics": ["energy"]}
     )
-    assert sent.status_code == 303
+    assert sent.status_code == 303  # a draft, previewed
+    confirmed = await admin.post(f"{sent.headers['location']}/send", {"when": "now"})
+    assert confirmed.status_code == 303
     chat = await visitor.refresh()
     assert "节能宣传周开始了 &amp; 欢迎参加" in chat
     progress = await admin.get(sent.headers["location"])

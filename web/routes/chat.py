@@ -1,17 +1,31 @@
 """/chat: the web chat sandbox. Each action posts a form; with the page's script it comes back
 as the chat's new HTML (fetch), without it as a redirect to the page. No login: a visitor is a
-citizen, known by a synthetic user id kept in the signed session cookie."""
+citizen, known by a synthetic user id kept in the signed session cookie.
+
+Limits hold per source address, not per cookie (a new cookie is a new visitor, and new
+visitors are limited too): past one, the action is refused with 429 and a polite sentence.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
+from web.addresses import client_address
 from web.deps import ConsoleDep
 from web.errors import WebError
-from web.sandbox import InvalidInput, Sandbox, is_visitor, new_visitor_id
+from web.sandbox import (
+    InvalidInput,
+    Sandbox,
+    TooBusy,
+    Visitor,
+    is_visitor,
+    new_visitor_id,
+)
+from web.sandbox.limits import MESSAGE, PRESS, REPORT, VISITOR
 from web.templating import page
 
 router = APIRouter(prefix="/chat")
@@ -32,9 +46,26 @@ PLACES = (
 )
 
 
+# What a visitor over a limit is told (the page's script shows it in an alert).
+BUSY = {
+    MESSAGE: "您发送得太快了，请休息一分钟再试。",
+    PRESS: "您点得太快了，请稍等一会儿再点。",
+    VISITOR: "这个网络最近开始的体验会话太多了，请稍后再试，或继续使用已打开的页面。",
+    REPORT: (
+        "这个网络最近在体验区提交的举报太多了，请一小时后再试。"
+        "真实的举报请通过 Telegram 机器人提交，紧急情况请拨打 12369 环保举报热线。"
+    ),
+}
+
+
 class SandboxOff(WebError):
     status_code = 503
     message = "网页体验版未开启。"
+
+
+class SandboxBusy(WebError):
+    status_code = 429
+    message = BUSY[MESSAGE]
 
 
 def _sandbox(console: ConsoleDep) -> Sandbox:
@@ -43,31 +74,41 @@ def _sandbox(console: ConsoleDep) -> Sandbox:
     return console.sandbox
 
 
-def _visitor(request: Request) -> int:
+def _visitor(request: Request, console: ConsoleDep) -> Visitor:
+    """Who acts (the cookie's visitor id, a new one if none) and from which source address."""
     visitor = request.session.get("visitor")
     if not isinstance(visitor, int) or not is_visitor(visitor):
         visitor = request.session["visitor"] = new_visitor_id()
-    return visitor
+    address = client_address(request, console.auth.trusted_proxies)
+    return Visitor(visitor, _sandbox(console).limits.source(address))
 
 
-async def _render(request: Request, sandbox: Sandbox, name: str) -> Response:
-    visitor = _visitor(request)
-    await sandbox.deliver_outbox(visitor)
-    chat = sandbox.chat(visitor)
+async def _render(request: Request, console: ConsoleDep, name: str) -> Response:
+    sandbox = _sandbox(console)
+    visitor = _visitor(request, console)
+    chat = await sandbox.view(visitor)
     context = {
         "chat": chat,
         "entries": chat.visible,
-        "toasts": chat.take_toasts(),
-        "visitor": visitor,
+        "toasts": chat.toasts,
+        "visitor": visitor.id,
         "commands": sandbox.chats.commands,
         "places": PLACES,
     }
     return page(request, name, context)
 
 
-async def _after(request: Request, sandbox: Sandbox) -> Response:
+async def _act(
+    request: Request, console: ConsoleDep, action: Callable[[Sandbox, Visitor], Awaitable[None]]
+) -> Response:
+    """Do what the visitor asked, then show the chat (fetch) or go back to the page."""
+    sandbox = _sandbox(console)
+    try:
+        await action(sandbox, _visitor(request, console))
+    except TooBusy as busy:
+        raise SandboxBusy(BUSY[busy.kind]) from None
     if request.headers.get(FETCH_HEADER) == "fetch":
-        return await _render(request, sandbox, "chat/_chat.html")
+        return await _render(request, console, "chat/_chat.html")
     return RedirectResponse("/chat#end", status_code=303)
 
 
@@ -75,22 +116,20 @@ async def _after(request: Request, sandbox: Sandbox) -> Response:
 async def show_chat(request: Request, console: ConsoleDep) -> Response:
     if console.sandbox is None:
         return page(request, "chat/off.html", {"bot_running": console.bot_running}, status_code=503)
-    return await _render(request, console.sandbox, "chat/page.html")
+    return await _render(request, console, "chat/page.html")
 
 
 @router.get("/transcript")
 async def show_transcript(request: Request, console: ConsoleDep) -> Response:
     """The chat's HTML alone: the page polls it for notices that arrive on their own."""
-    return await _render(request, _sandbox(console), "chat/_chat.html")
+    return await _render(request, console, "chat/_chat.html")
 
 
 @router.post("/send")
 async def send_text(
     request: Request, console: ConsoleDep, text: Annotated[str, Form(max_length=4096)]
 ) -> Response:
-    sandbox = _sandbox(console)
-    await sandbox.send_text(_visitor(request), text)
-    return await _after(request, sandbox)
+    return await _act(request, console, lambda sandbox, visitor: sandbox.send_text(visitor, text))
 
 
 @router.post("/press")
@@ -100,9 +139,9 @@ async def press_button(
     message_id: Annotated[int, Form(ge=1)],
     data: Annotated[str, Form(max_length=64)],  # Bot API: callback_data is 1-64 bytes
 ) -> Response:
-    sandbox = _sandbox(console)
-    await sandbox.press(_visitor(request), message_id, data)
-    return await _after(request, sandbox)
+    return await _act(
+        request, console, lambda sandbox, visitor: sandbox.press(visitor, message_id, data)
+    )
 
 
 @router.post("/location")
@@ -112,9 +151,11 @@ async def send_location(
     latitude: Annotated[float, Form()],
     longitude: Annotated[float, Form()],
 ) -> Response:
-    sandbox = _sandbox(console)
-    await sandbox.send_location(_visitor(request), latitude, longitude)
-    return await _after(request, sandbox)
+    return await _act(
+        request,
+        console,
+        lambda sandbox, visitor: sandbox.send_location(visitor, latitude, longitude),
+    )
 
 
 @router.post("/photo")
@@ -128,17 +169,18 @@ async def send_photo(
     data = await photo.read(sandbox.max_photo_bytes + 1)
     if len(data) > sandbox.max_photo_bytes:
         raise InvalidInput("photo too big")
-    await sandbox.send_photo(_visitor(request), data, caption)
-    return await _after(request, sandbox)
+    return await _act(
+        request, console, lambda sandbox, visitor: sandbox.send_photo(visitor, data, caption)
+    )
 
 
 @router.post("/contact")
 async def send_contact(
     request: Request, console: ConsoleDep, phone: Annotated[str, Form(max_length=32)]
 ) -> Response:
-    sandbox = _sandbox(console)
-    await sandbox.send_contact(_visitor(request), phone)
-    return await _after(request, sandbox)
+    return await _act(
+        request, console, lambda sandbox, visitor: sandbox.send_contact(visitor, phone)
+    )
 
 
 @router.post("/restart")
@@ -153,9 +195,7 @@ async def restart(request: Request, console: ConsoleDep) -> Response:
 async def show_file(request: Request, console: ConsoleDep, file_id: str) -> Response:
     """A photo in the visitor's own chat (sent or received); others' stay unreachable."""
     sandbox = _sandbox(console)
-    chat = sandbox.chats.peek(_visitor(request))
-    mine = chat is not None and any(entry.photo == file_id for entry in chat.visible)
-    data = sandbox.files.get(file_id) if mine else None
+    data = await sandbox.chats.photo(_visitor(request, console).id, file_id)
     if data is None:
         return Response(status_code=404)
     return Response(data, media_type=_image_type(data), headers={"Cache-Control": "private"})

@@ -5,15 +5,21 @@ different (`SandboxSession` writes replies into the visitor's chat instead of ca
 
 Visitors get user ids in [2**52, 2**53): Telegram user ids fit in 52 bits, so a sandbox id can
 never be a real user's, and it is still exact as a JavaScript number.
+
+Chats live in the database (`store.py`), and each source address is held to its limits
+(`limits.py`): messages, button presses, new visitor ids and reports.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import logging
 import math
 import secrets
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
@@ -25,8 +31,12 @@ from sqlalchemy import select
 
 from outbox.claims import Claims
 from outbox.models import SANDBOX_CHATS_FROM, OutboxMessage, OutboxStatus
-from web.sandbox.session import FileStore, SandboxSession
-from web.sandbox.transcript import Chat, ChatStore, Toast, bot_entry, visitor_entry
+from reports import InvalidReport
+from reports.media import strip_metadata
+from web.sandbox.limits import MESSAGE, PRESS, REPORT, VISITOR, Limits
+from web.sandbox.session import SandboxSession, photo_sizes
+from web.sandbox.store import ChatStore, new_file_id
+from web.sandbox.transcript import Chat, bot_entry, visitor_entry
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,6 +53,7 @@ VISITOR_IDS = 2**52
 MAX_TEXT = 4096  # Telegram's limit for one message
 STALE_BUTTON = "这个按钮已失效。"
 NOT_READY = "机器人正在启动，请稍后再试。"
+SUBMIT_REPORT = "rp:submit"  # bot/routers/report/keyboards.py: StepCb(action="submit")
 
 
 def new_visitor_id() -> int:
@@ -58,6 +69,14 @@ class InvalidInput(ValueError):
     """What the visitor sent cannot be a Telegram message (bad coordinates, empty photo)."""
 
 
+@dataclass(frozen=True)
+class Visitor:
+    """Who is acting: their visitor id (the cookie's) and where the request came from."""
+
+    id: int
+    source: str  # Limits.source(the client address): what the limits count by
+
+
 class Sandbox:
     def __init__(
         self,
@@ -66,16 +85,18 @@ class Sandbox:
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
         owns_dispatcher: bool,
+        limits: Limits,
+        keep_days: int = 7,
         max_photo_bytes: int = 10 * 1024 * 1024,
     ) -> None:
         self._dispatcher = dispatcher
         self.sessions = sessions
         self.clock = clock
         self.owns_dispatcher = owns_dispatcher
+        self.limits = limits
         self.max_photo_bytes = max_photo_bytes
-        self.chats = ChatStore()
-        self.files = FileStore()
-        self.session = SandboxSession(self.chats, self.files)
+        self.chats = ChatStore(sessions, clock, keep_days=keep_days)
+        self.session = SandboxSession(self.chats)
         self.bot = Bot(
             SANDBOX_TOKEN,
             session=self.session,
@@ -102,11 +123,20 @@ class Sandbox:
 
     # --- what the visitor does ------------------------------------------------------------
 
-    def chat(self, visitor_id: int) -> Chat:
-        info = {"id": visitor_id, "type": "private", "first_name": "访客"}
-        return self.chats.chat(visitor_id, info)
+    def _open(self, visitor: Visitor) -> contextlib.AbstractAsyncContextManager[Chat]:
+        """The visitor's chat for one action; a new chat counts against the new-visitor limit."""
 
-    async def send_text(self, visitor_id: int, text: str) -> None:
+        async def count_new_visitor() -> None:
+            await self.limits.hit(visitor.source, VISITOR)
+
+        return self.chats.open(visitor.id, source=visitor.source, on_new=count_new_visitor)
+
+    async def view(self, visitor: Visitor) -> Chat:
+        """The chat to show, after delivering what the outbox owes it."""
+        await self.deliver_outbox(visitor)
+        return await self.chats.view(visitor.id)
+
+    async def send_text(self, visitor: Visitor, text: str) -> None:
         text = text.strip()[:MAX_TEXT]
         if not text:
             raise InvalidInput("empty message")
@@ -114,83 +144,93 @@ class Sandbox:
         command = text.split(maxsplit=1)[0]
         if command.startswith("/"):
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        entry = visitor_entry(self.chat(visitor_id), _user(visitor_id), shown=text, content=content)
-        await self._feed(visitor_id, {"message": entry.raw})
+        await self._say(visitor, shown=text, content=content)
 
-    async def send_location(self, visitor_id: int, latitude: float, longitude: float) -> None:
+    async def send_location(self, visitor: Visitor, latitude: float, longitude: float) -> None:
         if not (
             _finite(latitude, longitude) and -90 <= latitude <= 90 and -180 <= longitude <= 180
         ):
             raise InvalidInput("coordinates out of range")
         point = (round(latitude, 6), round(longitude, 6))
         location = {"latitude": point[0], "longitude": point[1]}
-        entry = visitor_entry(
-            self.chat(visitor_id),
-            _user(visitor_id),
-            shown=f"📍 {point[0]}, {point[1]}",
-            content={"location": location},
-            location=point,
-        )
-        await self._feed(visitor_id, {"message": entry.raw})
+        shown = f"📍 {point[0]}, {point[1]}"
+        await self._say(visitor, shown=shown, content={"location": location}, location=point)
 
-    async def send_photo(self, visitor_id: int, data: bytes, caption: str = "") -> None:
+    async def send_photo(self, visitor: Visitor, data: bytes, caption: str = "") -> None:
+        """A photo, stored stripped of its metadata (GPS, device) like the bot stores it."""
         if not data:
             raise InvalidInput("empty photo")
         if len(data) > self.max_photo_bytes:
             raise InvalidInput("photo too big")
-        file_id = self.files.put(data)
+        try:
+            data = await asyncio.to_thread(strip_metadata, data)
+        except InvalidReport as error:
+            raise InvalidInput("not a photo") from error
+        file_id = new_file_id(data)
         caption = caption.strip()[:1024]  # Telegram's caption limit
-        entry = visitor_entry(
-            self.chat(visitor_id),
-            _user(visitor_id),
-            shown=caption,
-            content={"photo": self.files.photo_sizes(file_id), "caption": caption or None},
-            photo=file_id,
-        )
-        await self._feed(visitor_id, {"message": entry.raw})
+        content = {"photo": photo_sizes(file_id, len(data)), "caption": caption or None}
+        await self._say(visitor, shown=caption, content=content, photo=(file_id, data))
 
-    async def send_contact(self, visitor_id: int, phone: str) -> None:
+    async def send_contact(self, visitor: Visitor, phone: str) -> None:
         phone = phone.strip()[:32]
         if not phone:
             raise InvalidInput("empty phone number")
-        contact = {"phone_number": phone, "first_name": "访客", "user_id": visitor_id}
-        entry = visitor_entry(
-            self.chat(visitor_id),
-            _user(visitor_id),
-            shown=f"📱 {phone}",
-            content={"contact": contact},
-        )
-        await self._feed(visitor_id, {"message": entry.raw})
+        contact = {"phone_number": phone, "first_name": "访客", "user_id": visitor.id}
+        await self._say(visitor, shown=f"📱 {phone}", content={"contact": contact})
 
-    async def press(self, visitor_id: int, message_id: int, data: str) -> None:
+    async def _say(
+        self,
+        visitor: Visitor,
+        *,
+        shown: str,
+        content: dict[str, Any],
+        photo: tuple[str, bytes] | None = None,
+        location: tuple[float, float] | None = None,
+    ) -> None:
+        """One message from the visitor, within the source's message limit."""
+        async with self._open(visitor) as chat:
+            await self.limits.hit(visitor.source, MESSAGE)
+            if photo is not None:
+                chat.files[photo[0]] = photo[1]
+            entry = visitor_entry(
+                chat,
+                _user(visitor.id),
+                shown=shown,
+                content=content,
+                photo=photo[0] if photo else None,
+                location=location,
+            )
+            await self._feed(chat, {"message": entry.raw})
+
+    async def press(self, visitor: Visitor, message_id: int, data: str) -> None:
         """An inline button: only one that is on that message now, as in Telegram's apps."""
-        chat = self.chat(visitor_id)
-        entry = chat.find(message_id)
-        offered = {b.callback_data for row in (entry.buttons if entry else ()) for b in row}
-        if entry is None or data not in offered:
-            chat.toasts.append(Toast(STALE_BUTTON, alert=False))
-            chat.version += 1
-            return
-        query_id = f"sandbox-{next(self._query_ids)}"
-        self.session.callback_chats[query_id] = visitor_id
-        query = {
-            "id": query_id,
-            "from": _user(visitor_id),
-            "message": entry.raw,
-            "chat_instance": str(visitor_id),
-            "data": data,
-        }
-        await self._feed(visitor_id, {"callback_query": query})
+        async with self._open(visitor) as chat:
+            await self.limits.hit(visitor.source, PRESS)
+            entry = chat.find(message_id)
+            offered = {b.callback_data for row in (entry.buttons if entry else ()) for b in row}
+            if entry is None or data not in offered:
+                chat.toast(STALE_BUTTON, alert=False)
+                return
+            if data == SUBMIT_REPORT:
+                await self.limits.hit(visitor.source, REPORT)
+            query_id = f"sandbox-{next(self._query_ids)}"
+            self.session.callback_chats[query_id] = visitor.id
+            query = {
+                "id": query_id,
+                "from": _user(visitor.id),
+                "message": entry.raw,
+                "chat_instance": str(visitor.id),
+                "data": data,
+            }
+            await self._feed(chat, {"callback_query": query})
 
-    async def _feed(self, visitor_id: int, content: dict[str, Any]) -> None:
+    async def _feed(self, chat: Chat, content: dict[str, Any]) -> None:
         update = Update.model_validate(
             {"update_id": next(self._update_ids), **content}, context={"bot": self.bot}
         )
         dispatcher = self.dispatcher
         if dispatcher is None:
-            chat = self.chat(visitor_id)
-            chat.toasts.append(Toast(NOT_READY, alert=True))
-            chat.version += 1
+            chat.toast(NOT_READY, alert=True)
             return
         try:
             response = await dispatcher.feed_update(self.bot, update)
@@ -201,7 +241,7 @@ class Sandbox:
 
     # --- what the outbox owes the visitor -------------------------------------------------
 
-    async def deliver_outbox(self, visitor_id: int) -> int:
+    async def deliver_outbox(self, visitor: Visitor) -> int:
         """Status notices and broadcasts queued for this visitor's chat, shown in it now.
 
         Rows are claimed and finished like any sender does (`outbox.claims`), so a notice
@@ -213,7 +253,7 @@ class Sandbox:
                 await session.scalars(
                     select(OutboxMessage)
                     .where(
-                        OutboxMessage.chat_id == visitor_id,
+                        OutboxMessage.chat_id == visitor.id,
                         OutboxMessage.status == OutboxStatus.PENDING,
                         OutboxMessage.not_before <= now,
                     )
@@ -221,21 +261,26 @@ class Sandbox:
                     .limit(50)
                 )
             )
+        if not rows:
+            return 0
         claims = Claims(self.sessions)
         shown = 0
-        for row in rows:
-            token = f"sandbox:{uuid.uuid4().hex}"
-            if await claims.claim(row.id, token=token, now=now) is None:
-                continue
-            bot_entry(
-                self.chat(visitor_id),
-                self.session.bot_user,
-                text=row.text if not row.photo else f"🖼 {row.text}",
-                parse_mode=row.parse_mode,
-                markup=row.reply_markup,
-            )
-            await claims.finish(row.id, token=token, status=OutboxStatus.SENT, now=now, error=None)
-            shown += 1
+        async with self.chats.open(visitor.id, source=visitor.source) as chat:
+            for row in rows:
+                token = f"sandbox:{uuid.uuid4().hex}"
+                if await claims.claim(row.id, token=token, now=now) is None:
+                    continue
+                bot_entry(
+                    chat,
+                    self.session.bot_user,
+                    text=row.text if not row.photo else f"🖼 {row.text}",
+                    parse_mode=row.parse_mode,
+                    markup=row.reply_markup,
+                )
+                await claims.finish(
+                    row.id, token=token, status=OutboxStatus.SENT, now=now, error=None
+                )
+                shown += 1
         return shown
 
     async def close(self) -> None:

@@ -1,5 +1,6 @@
 """An aiogram session that answers the Bot API in-process: what the bot sends is written into the
-sandbox's chats, and every answer is Telegram-shaped, so the real handlers run unchanged.
+chats the current request opened (`ChatStore.working`; saved when the request ends), and every
+answer is Telegram-shaped, so the real handlers run unchanged.
 
 Methods are read as the aiohttp session would send them (`prepare_value`, defaults such as
 parse_mode=HTML applied) and results go through aiogram's own `check_response`, so a handler
@@ -8,11 +9,9 @@ gets the same types, and the same `TelegramBadRequest`, as it would from Telegra
 
 from __future__ import annotations
 
-import hashlib
-import itertools
+import inspect
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import AsyncGenerator, Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -21,18 +20,15 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import InputFile
 
 from web.markup import to_page, to_plain
-from web.sandbox.transcript import (
-    Chat,
-    ChatStore,
-    Toast,
-    bot_entry,
-    inline_buttons,
-)
+from web.sandbox.store import new_file_id
+from web.sandbox.transcript import Chat, bot_entry, inline_buttons
 
 if TYPE_CHECKING:
     from aiogram import Bot
     from aiogram.methods import TelegramMethod
     from aiogram.methods.base import TelegramType
+
+    from web.sandbox.store import ChatStore
 
 log = logging.getLogger(__name__)
 
@@ -51,40 +47,17 @@ class ApiError(Exception):
         self.description, self.code = description, code
 
 
-class FileStore:
-    """Photos the visitor uploaded or the bot sent, by file id, within a byte budget."""
-
-    def __init__(self, max_bytes: int = 200 * 1024 * 1024) -> None:
-        self.max_bytes = max_bytes
-        self._files: OrderedDict[str, bytes] = OrderedDict()
-        self._size = 0
-        self._ids = itertools.count(1)
-
-    def put(self, data: bytes) -> str:
-        digest = hashlib.sha256(data).hexdigest()[:16]
-        file_id = f"sandbox-{next(self._ids)}-{digest}"
-        self._files[file_id] = data
-        self._size += len(data)
-        while self._size > self.max_bytes and len(self._files) > 1:
-            _, dropped = self._files.popitem(last=False)
-            self._size -= len(dropped)
-        return file_id
-
-    def get(self, file_id: str) -> bytes | None:
-        return self._files.get(file_id)
-
-    def photo_sizes(self, file_id: str) -> list[dict[str, Any]]:
-        size = len(self._files.get(file_id, b""))
-        unique = file_id.rsplit("-", 1)[-1]
-        return [{"file_id": file_id, "file_unique_id": unique, "file_size": size,
-                 "width": 1280, "height": 960}]  # fmt: skip
+def photo_sizes(file_id: str, size: int) -> list[dict[str, Any]]:
+    """A PhotoSize list for a stored photo (one size: the sandbox does not scale)."""
+    unique = file_id.rsplit("-", 1)[-1]
+    return [{"file_id": file_id, "file_unique_id": unique, "file_size": size,
+             "width": 1280, "height": 960}]  # fmt: skip
 
 
 class SandboxSession(BaseSession):
-    def __init__(self, chats: ChatStore, files: FileStore) -> None:
+    def __init__(self, chats: ChatStore) -> None:
         super().__init__(api=SANDBOX_API)
         self.chats = chats
-        self.files = files
         self.bot_user = dict(BOT_USER)
         self.callback_chats: dict[str, int] = {}  # callback query id → chat, for its answer
         self.handlers: dict[str, Callable[[dict[str, Any], dict[str, InputFile]], Any]] = {
@@ -127,6 +100,8 @@ class SandboxSession(BaseSession):
                 raise ApiError(f"Bad Request: {name} is not available in the web sandbox")
             uploads = {key: await _read(value, bot) for key, value in files.items()}
             result = handler(params, uploads)
+            if inspect.isawaitable(result):
+                result = await result
             body = {"ok": True, "result": result}
             status = 200
         except ApiError as error:
@@ -143,7 +118,7 @@ class SandboxSession(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        data = self.files.get(url.rsplit("/", 1)[-1]) or b""
+        data = await self.chats.file(url.rsplit("/", 1)[-1]) or b""
         for start in range(0, len(data), chunk_size):
             yield data[start : start + chunk_size]
 
@@ -156,7 +131,12 @@ class SandboxSession(BaseSession):
         chat_id = params.get("chat_id")
         if not isinstance(chat_id, int):
             raise ApiError("Bad Request: chat not found")
-        return self.chats.chat(chat_id)
+        return self._open(chat_id)
+
+    def _open(self, chat_id: int) -> Chat:
+        """The chat the current request opened; any other (a group, another visitor) gets a
+        copy that is never saved: nobody in the sandbox reads it."""
+        return self.chats.working(chat_id) or Chat(chat_id, {"id": chat_id, "type": "private"})
 
     def send_message(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
         text = str(p.get("text", ""))
@@ -172,13 +152,17 @@ class SandboxSession(BaseSession):
         )
         return entry.raw
 
-    def send_photo(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
+    async def send_photo(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
         chat = self._chat(p)
         photo = str(p.get("photo", ""))
         if photo.startswith("attach://"):
-            photo = self.files.put(f[photo.removeprefix("attach://")])
-        elif self.files.get(photo) is None:
-            raise ApiError("Bad Request: wrong file identifier/HTTP URL specified")
+            data = f[photo.removeprefix("attach://")]
+            photo = new_file_id(data)
+            chat.files[photo] = data
+        else:
+            data = await self.chats.file(photo)
+            if data is None:
+                raise ApiError("Bad Request: wrong file identifier/HTTP URL specified")
         entry = bot_entry(
             chat,
             self.bot_user,
@@ -186,7 +170,7 @@ class SandboxSession(BaseSession):
             parse_mode=p.get("parse_mode"),
             markup=p.get("reply_markup"),
             photo=photo,
-            photo_sizes=self.files.photo_sizes(photo),
+            photo_sizes=photo_sizes(photo, len(data)),
         )
         return entry.raw
 
@@ -216,7 +200,7 @@ class SandboxSession(BaseSession):
         entry.raw["edit_date"] = entry.raw["date"]
         _set_markup(entry.raw, markup)
         entry.edited = True
-        chat.version += 1
+        chat.changed(entry)
         return entry.raw
 
     def edit_reply_markup(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
@@ -229,7 +213,7 @@ class SandboxSession(BaseSession):
             raise ApiError(NOT_MODIFIED)
         entry.buttons = inline_buttons(markup)
         _set_markup(entry.raw, markup)
-        chat.version += 1
+        chat.changed(entry)
         return entry.raw
 
     def delete_message(self, p: dict[str, Any], f: dict[str, bytes]) -> bool:
@@ -238,7 +222,7 @@ class SandboxSession(BaseSession):
         if entry is None:
             raise ApiError("Bad Request: message to delete not found")
         entry.deleted = True
-        chat.version += 1
+        chat.changed(entry)
         return True
 
     def answer_callback_query(self, p: dict[str, Any], f: dict[str, bytes]) -> bool:
@@ -247,18 +231,16 @@ class SandboxSession(BaseSession):
             raise ApiError("Bad Request: query is too old and response timeout expired")
         text = str(p.get("text") or "")
         if text:
-            chat = self.chats.chat(chat_id)
-            chat.toasts.append(Toast(text, bool(p.get("show_alert"))))
-            chat.version += 1
+            self._open(chat_id).toast(text, alert=bool(p.get("show_alert")))
         return True
 
     def set_commands(self, p: dict[str, Any], f: dict[str, bytes]) -> bool:
         self.chats.commands = [(c["command"], c["description"]) for c in p.get("commands", [])]
         return True
 
-    def get_file(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
+    async def get_file(self, p: dict[str, Any], f: dict[str, bytes]) -> dict[str, Any]:
         file_id = str(p.get("file_id", ""))
-        data = self.files.get(file_id)
+        data = await self.chats.file(file_id)
         if data is None:
             raise ApiError("Bad Request: invalid file_id")
         if len(data) > MAX_FILE_BYTES:

@@ -1,13 +1,14 @@
-"""The sandbox's chats, in memory: what the visitor and the bot said, the buttons on screen,
-the keyboard under the input field. A visitor's chat lives as long as the process (a sandbox
-keeps nothing that matters; reports and subscriptions made through it are in the database).
+"""A sandbox chat as one request sees it: what the visitor and the bot said, the buttons on
+screen, the keyboard under the input field. `web/sandbox/store.py` loads it from the database
+and saves what changed (`dirty` messages, new files, the keyboard, toasts) when the request
+ends, so every instance serves the same transcript.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,8 +16,7 @@ from markupsafe import Markup, escape
 
 from web.markup import to_page, to_plain
 
-MAX_CHATS = 5000  # least recently used chats are forgotten beyond this
-MAX_ENTRIES = 300  # per chat: older messages scroll away for good
+MAX_ENTRIES = 200  # per chat: older messages scroll away for good
 
 
 @dataclass(frozen=True)
@@ -68,18 +68,32 @@ class Chat:
     info: dict[str, Any]
     entries: list[Entry] = field(default_factory=list)
     reply_keyboard: ReplyKeyboard | None = None
-    toasts: list[Toast] = field(default_factory=list)
-    version: int = 0  # bumped on every change, so a page polls cheaply
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    toasts: list[Toast] = field(default_factory=list)  # new in this request, or taken to show
+    version: int = 0  # as saved: every save bumps it, so a page polls cheaply
+    ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))  # reserved ids
+    dirty: set[int] = field(default_factory=set)  # message ids to save
+    files: dict[str, bytes] = field(default_factory=dict)  # photos added, saved with the chat
+    keyboard_changed: bool = False
 
     def next_id(self) -> int:
-        return next(self._ids)
+        return next(self.ids)
 
     def add(self, entry: Entry) -> Entry:
         self.entries.append(entry)
         del self.entries[:-MAX_ENTRIES]
-        self.version += 1
+        return self.changed(entry)
+
+    def changed(self, entry: Entry) -> Entry:
+        """`entry` was added or edited: saved when the request ends."""
+        self.dirty.add(entry.message_id)
         return entry
+
+    def toast(self, text: str, *, alert: bool) -> None:
+        self.toasts.append(Toast(text, alert))
+
+    def show_keyboard(self, keyboard: ReplyKeyboard | None) -> None:
+        self.reply_keyboard = keyboard
+        self.keyboard_changed = True
 
     def find(self, message_id: int) -> Entry | None:
         for entry in reversed(self.entries):
@@ -87,34 +101,18 @@ class Chat:
                 return entry
         return None
 
-    def take_toasts(self) -> list[Toast]:
-        shown, self.toasts = self.toasts, []
-        return shown
+    @property
+    def touched(self) -> bool:
+        return bool(self.dirty or self.files or self.toasts or self.keyboard_changed)
 
     @property
     def visible(self) -> list[Entry]:
         return [entry for entry in self.entries if not entry.deleted]
 
 
-class ChatStore:
-    def __init__(self, max_chats: int = MAX_CHATS) -> None:
-        self.max_chats = max_chats
-        self._chats: OrderedDict[int, Chat] = OrderedDict()
-        self.commands: list[tuple[str, str]] = []  # setMyCommands, shown under the input
-
-    def chat(self, chat_id: int, info: dict[str, Any] | None = None) -> Chat:
-        chat = self._chats.get(chat_id)
-        if chat is None:
-            chat = Chat(chat_id, info or _default_info(chat_id))
-            self._chats[chat_id] = chat
-            while len(self._chats) > self.max_chats:
-                self._chats.popitem(last=False)
-        else:
-            self._chats.move_to_end(chat_id)
-        return chat
-
-    def peek(self, chat_id: int) -> Chat | None:
-        return self._chats.get(chat_id)
+def visitor_chat(chat_id: int) -> dict[str, Any]:
+    """The Telegram Chat of a visitor's private chat with the bot."""
+    return {"id": chat_id, "type": "private", "first_name": "访客"}
 
 
 def message_dict(
@@ -228,12 +226,6 @@ def apply_reply_markup(chat: Chat, markup: dict[str, Any] | None) -> None:
     if not markup:
         return
     if "keyboard" in markup:
-        chat.reply_keyboard = reply_keyboard(markup)
+        chat.show_keyboard(reply_keyboard(markup))
     elif markup.get("remove_keyboard"):
-        chat.reply_keyboard = None
-
-
-def _default_info(chat_id: int) -> dict[str, Any]:
-    if chat_id < 0:
-        return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
-    return {"id": chat_id, "type": "private", "first_name": "访客"}
+        chat.show_keyboard(None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from aiogram.fsm.state import State, StatesGroup
@@ -30,7 +31,9 @@ class ReportFlow(StatesGroup):
 
     category = State()
     description = State()
-    location = State()
+    consent = State()  # how to give the place: share the location (consent), type it, or not
+    location = State()  # the shared location, once consented to
+    address = State()  # a typed address
     district = State()
     similar = State()  # similar reports shown: follow one, or keep filing
     photos = State()
@@ -44,6 +47,9 @@ class Draft:
     description: str | None = None
     lat: float | None = None
     lon: float | None = None
+    # When the citizen agreed to share the precise location (ISO time): no consent, no
+    # coordinates (PIPL Art. 29: sensitive personal information needs its own consent).
+    location_consent: str | None = None
     address: str | None = None
     district: str | None = None
     photos: list[dict[str, Any]] = field(default_factory=list)  # StoredPhoto fields
@@ -74,7 +80,17 @@ class Draft:
     def set_location(
         self, *, lat: float | None = None, lon: float | None = None, address: str | None = None
     ) -> None:
+        """The place; without coordinates a consent given earlier no longer applies."""
+        if lat is None or lon is None or self.location_consent is None:
+            lat = lon = None
+            self.location_consent = None
         self.lat, self.lon, self.address = lat, lon, address
+
+    def consented_at(self) -> datetime | None:
+        """When the coordinates kept in the draft were consented to; None when none are."""
+        if self.lat is None or self.location_consent is None:
+            return None
+        return datetime.fromisoformat(self.location_consent)
 
     def signature(self) -> str:
         """What the similar-reports check depends on, short enough to keep in the FSM data."""
@@ -84,13 +100,14 @@ class Draft:
     def submission(self) -> dict[str, Any]:
         """Keyword arguments for ReportService.submit (besides who and in which script)."""
         anonymous = self.contact == "anonymous"
-        has_place = self.lat is not None or self.address
+        consented = self.consented_at() is not None
+        has_place = consented or self.address
         return {
             "category": self.category,
             "description": self.description or "",
             "district": self.district or "",
-            "lat": self.lat,
-            "lon": self.lon,
+            "lat": self.lat if consented else None,
+            "lon": self.lon if consented else None,
             "address": self.address if has_place else UNSPECIFIED_ADDRESS,
             "photos": self.stored_photos(),
             # An anonymous reporter's number would be hidden from staff anyway: not kept at all.

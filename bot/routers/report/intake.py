@@ -16,12 +16,13 @@ from bot.routers.report import keyboards, steps
 from bot.routers.report.context import media_store
 from bot.routers.report.draft import Draft, ReportFlow
 from bot.routers.report.keyboards import CategoryCb, DistrictCb, StepCb
-from bot.routers.report.photos import fetch, incoming_photo
+from bot.routers.report.photos import NotAPicture, fetch, incoming_photo
 from bot.texts import reports as words
 from reports import DISTRICTS, InvalidReport, check_district, parse_category
 from reports.validation import MAX_ADDRESS, MAX_DESCRIPTION, check_phone
 
 if TYPE_CHECKING:
+    from aiogram.fsm.state import State
     from aiogram.types import CallbackQuery, Message
 
     from bot.routers.report.context import Turn
@@ -76,11 +77,35 @@ async def describe(message: Message, turn: Turn) -> None:
     await steps.advance(turn, draft, ReportFlow.description)
 
 
-# --- location -------------------------------------------------------------------------------
+# --- location: its own consent first (PIPL Art. 29), then the point; or an address; or none -
+@router.callback_query(ReportFlow.consent, StepCb.filter(F.action == "share"))
+async def consent_to_location(query: CallbackQuery, turn: Turn) -> None:
+    """The separate consent to share the precise location: recorded, then the point asked."""
+    await query.answer()
+    draft = await Draft.load(turn.state)
+    draft.location_consent = turn.clock.now().isoformat()
+    await steps.ask(turn, ReportFlow.location, draft)
+
+
+@router.callback_query(ReportFlow.consent, StepCb.filter(F.action == "address"))
+async def choose_address(query: CallbackQuery, turn: Turn) -> None:
+    await query.answer()
+    await steps.ask(turn, ReportFlow.address, await Draft.load(turn.state))
+
+
+@router.callback_query(ReportFlow.consent, StepCb.filter(F.action == "area"))
+async def district_only(query: CallbackQuery, turn: Turn) -> None:
+    await query.answer()
+    await _no_place(turn, ReportFlow.consent)
+
+
 @router.message(ReportFlow.location, F.location)
 async def share_location(message: Message, turn: Turn) -> None:
     assert message.location is not None
     draft = await Draft.load(turn.state)
+    if draft.location_consent is None:  # a draft from before the consent step: ask it now
+        await _consent_first(turn, draft)
+        return
     venue = message.venue
     address = f"{venue.title} {venue.address}".strip() if venue is not None else None
     draft.set_location(
@@ -92,15 +117,33 @@ async def share_location(message: Message, turn: Turn) -> None:
     await steps.advance(turn, draft, ReportFlow.location)
 
 
-@router.message(ReportFlow.location, F.text.in_(SKIP))
+@router.message(StateFilter(ReportFlow.consent, ReportFlow.address), F.location)
+async def location_before_consent(message: Message, turn: Turn) -> None:
+    """A location sent without the consent (the attachment menu): not kept, consent asked."""
+    await _consent_first(turn, await Draft.load(turn.state))
+
+
+async def _consent_first(turn: Turn, draft: Draft) -> None:
+    log.info("a location arrived before its consent: not stored")
+    await turn.send(words.CONSENT_FIRST)
+    await steps.ask(turn, ReportFlow.consent, draft)
+
+
+@router.message(
+    StateFilter(ReportFlow.consent, ReportFlow.location, ReportFlow.address), F.text.in_(SKIP)
+)
 async def skip_location(message: Message, turn: Turn) -> None:
+    await _no_place(turn, ReportFlow.location)
+
+
+async def _no_place(turn: Turn, done: State) -> None:
     draft = await Draft.load(turn.state)
     draft.set_location()
     await steps.remove_reply_keyboard(turn, words.SKIPPED_LOCATION)
-    await steps.advance(turn, draft, ReportFlow.location)
+    await steps.advance(turn, draft, done)
 
 
-@router.message(ReportFlow.location, TYPED)
+@router.message(StateFilter(ReportFlow.consent, ReportFlow.location, ReportFlow.address), TYPED)
 async def type_address(message: Message, turn: Turn) -> None:
     address = " ".join((message.text or "").split())
     if len(address) > MAX_ADDRESS:
@@ -109,7 +152,7 @@ async def type_address(message: Message, turn: Turn) -> None:
     draft = await Draft.load(turn.state)
     draft.set_location(address=address)
     await steps.remove_reply_keyboard(turn, words.GOT_ADDRESS)
-    await steps.advance(turn, draft, ReportFlow.location)
+    await steps.advance(turn, draft, ReportFlow.address)
 
 
 # --- district -------------------------------------------------------------------------------
@@ -157,6 +200,9 @@ async def add_photo(message: Message, turn: Turn) -> None:
         return
     try:
         stored = await fetch(turn.bot, incoming, media_store(turn.settings))
+    except NotAPicture:
+        await turn.send(words.PHOTO_UNREADABLE, markup=keyboards.photos(turn.script))
+        return
     except InvalidReport:
         await turn.send_html(too_big)
         return
@@ -228,7 +274,9 @@ async def _set_contact(turn: Turn, contact: str, phone: str | None) -> None:
 HINTS = {
     ReportFlow.category: words.HINT_CATEGORY,
     ReportFlow.description: words.HINT_DESCRIPTION,
+    ReportFlow.consent: words.HINT_CONSENT,
     ReportFlow.location: words.HINT_LOCATION,
+    ReportFlow.address: words.HINT_ADDRESS,
     ReportFlow.district: words.HINT_DISTRICT,
     ReportFlow.contact: words.HINT_CONTACT,
 }

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 
 class StepCb(CallbackData, prefix="rp"):
-    """Moving through the flow: back, cancel, done (photos), keep (filing), submit, edit,
-    review (the summary again)."""
+    """Moving through the flow: back, cancel, share (the location, consenting), address (to
+    be typed), area (the district only), done (photos), keep (filing), submit, edit, review
+    (the summary again)."""
 
     action: str
 
@@ -69,6 +70,20 @@ def categories(script: Script) -> InlineKeyboardMarkup:
 def districts(script: Script) -> InlineKeyboardMarkup:
     buttons = [_button(name, script, DistrictCb(n=n)) for n, name in enumerate(DISTRICTS)]
     return InlineKeyboardMarkup(inline_keyboard=[*_rows(buttons, 2), _navigation(script)])
+
+
+def consent(script: Script) -> InlineKeyboardMarkup:
+    """How to give the place: share the location (the consent), type an address, or neither."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(words.BUTTON_CONSENT_LOCATION, script, StepCb(action="share"))],
+            [
+                _button(words.BUTTON_TYPE_ADDRESS, script, StepCb(action="address")),
+                _button(words.BUTTON_DISTRICT_ONLY, script, StepCb(action="area")),
+            ],
+            _navigation(script),
+        ]
+    )
 
 
 def navigation(script: Script) -> InlineKeyboardMarkup:

@@ -1,5 +1,6 @@
-"""A citizen's photo, from Telegram into the media store: getFile, download, size-checked and
-named by content hash (reports/media.py), while the flow waits at the photos step."""
+"""A citizen's photo, from Telegram into the media store: getFile, download, size-checked,
+stripped of its metadata (EXIF: GPS, device) and named by content hash (reports/media.py),
+while the flow waits at the photos step. Photos sent as files (documents) go the same way."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ from typing import TYPE_CHECKING
 
 from aiogram.types import Message
 
+from reports import InvalidReport
+
 if TYPE_CHECKING:
     from aiogram import Bot
 
     from reports import MediaStore, StoredPhoto
+
+
+class NotAPicture(ValueError):
+    """The file is no image the media store can decode (and so strip)."""
 
 
 @dataclass(frozen=True)
@@ -33,11 +40,16 @@ def incoming_photo(message: Message) -> Incoming | None:
 
 
 async def fetch(bot: Bot, photo: Incoming, media: MediaStore) -> StoredPhoto:
-    """Download and store; InvalidReport when empty or over the size limit, TelegramAPIError
-    (or a network error) when Telegram does not hand the file over."""
+    """Download and store; InvalidReport when empty or over the size limit, NotAPicture when
+    it does not decode, TelegramAPIError (or a network error) when Telegram does not hand the
+    file over."""
     file = await bot.get_file(photo.file_id)
     if file.file_path is None:
         raise FileNotFoundError("getFile returned no file_path")
     buffer = await bot.download_file(file.file_path)
     data = buffer.read() if buffer is not None else b""
-    return await asyncio.to_thread(media.put, data)
+    media.check(data)
+    try:
+        return await asyncio.to_thread(media.put, data)
+    except InvalidReport as error:
+        raise NotAPicture(str(error)) from error

@@ -1,8 +1,10 @@
 """Asking for each step, and moving forward, back or out of the flow.
 
-Forward is category → description → location → district → (similar reports) → photos →
+Forward is category → description → consent → district → (similar reports) → photos →
 contact → summary; from the summary's 修改 a step returns straight to the summary. Back retraces
-the same order and keeps what was entered.
+the same order and keeps what was entered. At `consent` the citizen chooses how to give the
+place: share the location (recorded as consent, then `location` waits for it), type an address
+(`address`, or typed right away), or the district only.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ if TYPE_CHECKING:
 
 NEXT: dict[State, State] = {
     ReportFlow.category: ReportFlow.description,
-    ReportFlow.description: ReportFlow.location,
+    ReportFlow.description: ReportFlow.consent,
+    ReportFlow.consent: ReportFlow.district,
     ReportFlow.location: ReportFlow.district,
+    ReportFlow.address: ReportFlow.district,
     ReportFlow.district: ReportFlow.photos,
     ReportFlow.similar: ReportFlow.photos,
     ReportFlow.photos: ReportFlow.contact,
@@ -37,8 +41,10 @@ NEXT: dict[State, State] = {
 }
 BACK: dict[State, State] = {
     ReportFlow.description: ReportFlow.category,
-    ReportFlow.location: ReportFlow.description,
-    ReportFlow.district: ReportFlow.location,
+    ReportFlow.consent: ReportFlow.description,
+    ReportFlow.location: ReportFlow.consent,
+    ReportFlow.address: ReportFlow.consent,
+    ReportFlow.district: ReportFlow.consent,
     ReportFlow.similar: ReportFlow.district,
     ReportFlow.photos: ReportFlow.district,
     ReportFlow.contact: ReportFlow.photos,
@@ -56,8 +62,16 @@ async def _description(turn: Turn, draft: Draft) -> None:
     await turn.send(words.ASK_DESCRIPTION, markup=keyboards.navigation(turn.script))
 
 
+async def _consent(turn: Turn, draft: Draft) -> None:
+    await turn.send(words.ASK_LOCATION_CONSENT, markup=keyboards.consent(turn.script))
+
+
 async def _location(turn: Turn, draft: Draft) -> None:
     await turn.send(words.ASK_LOCATION, markup=keyboards.location(turn.script))
+
+
+async def _address(turn: Turn, draft: Draft) -> None:
+    await turn.send(words.ASK_ADDRESS, markup=keyboards.navigation(turn.script))
 
 
 async def _district(turn: Turn, draft: Draft) -> None:
@@ -81,7 +95,9 @@ async def _summary(turn: Turn, draft: Draft) -> None:
 PROMPTS: dict[State, Callable[[Turn, Draft], Awaitable[None]]] = {
     ReportFlow.category: _category,
     ReportFlow.description: _description,
+    ReportFlow.consent: _consent,
     ReportFlow.location: _location,
+    ReportFlow.address: _address,
     ReportFlow.district: _district,
     ReportFlow.photos: _photos,
     ReportFlow.contact: _contact,
@@ -90,7 +106,7 @@ PROMPTS: dict[State, Callable[[Turn, Draft], Awaitable[None]]] = {
 
 
 def summary_text(turn: Turn, draft: Draft) -> str:
-    if draft.lat is not None and draft.lon is not None:
+    if draft.consented_at() is not None and draft.lon is not None:
         place = turn.word(words.LOCATION_POINT).format(lat=draft.lat, lon=draft.lon)
         if draft.address:
             place += f"；{draft.address}"

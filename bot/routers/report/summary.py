@@ -37,7 +37,7 @@ router = Router(name=__name__)
 EDIT_STEPS = {
     "category": ReportFlow.category,
     "description": ReportFlow.description,
-    "location": ReportFlow.location,
+    "location": ReportFlow.consent,  # asked again: the consent is for this place
     "district": ReportFlow.district,
     "photos": ReportFlow.photos,
     "contact": ReportFlow.contact,
@@ -137,6 +137,9 @@ async def submit(
         await turn.send(words.SUBMIT_FAILED, reason=turn.word(words.INVALID_REASON))
         await steps.ask(turn, ReportFlow.summary, draft)
         return
+    # The coordinates were kept only with the citizen's consent (intake.consent_to_location);
+    # the report records when it was given, in this update's transaction.
+    report.location_consent_at = draft.consented_at() if report.lat is not None else None
     summary_id = query.message.message_id if query.message is not None else None
     await file_away(turn.state, ticket=report.ticket, summary_id=summary_id)
     log.info("report %s filed (%s photos)", report.ticket, len(report.photos))

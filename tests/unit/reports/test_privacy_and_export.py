@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from PIL import Image
+
 from greenbot.clock import ManualClock
 from outbox import Outbox
 from reports import (
@@ -75,11 +77,17 @@ async def test_csv_shows_a_named_reporters_contact_only_when_asked(
     assert contact_rows[0]["phone"] == PHONE and contact_rows[0]["reporter_user_id"] == "1001"
 
 
+def picture(kind: str) -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", (4, 4), (10, 120, 30)).save(output, format=kind)
+    return output.getvalue()
+
+
 async def test_csv_rows_follow_open311_georeport_fields(
     service: ReportService, clock: ManualClock
 ) -> None:
     report = await service.submit(
-        **report_input(address="锦江路 1 号", photos=[b"\xff\xd8\xff1", b"\x89PNG\r\n\x1a\n2"])
+        **report_input(address="锦江路 1 号", photos=[picture("JPEG"), picture("PNG")])
     )
     clock.advance(days=1)
     await move(service, report.ticket, Status.RESOLVED)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,13 +25,15 @@ from reports import (
     TicketCounter,
     TooManyReports,
 )
+from reports.media import strip_metadata
 from tests.unit.reports.conftest import MAX_PHOTO_BYTES, report_input
-
-JPEG = b"\xff\xd8\xff\xe0" + b"jpeg body"
 
 
 def photo(n: int) -> bytes:
-    return JPEG + bytes([n])
+    """A tiny JPEG, a different colour for each `n`."""
+    output = io.BytesIO()
+    Image.new("RGB", (8, 8), (n * 40 % 256, 80, 160)).save(output, format="JPEG")
+    return output.getvalue()
 
 
 def stored_files(media_dir: Path) -> list[Path]:
@@ -155,7 +159,7 @@ async def test_five_photos_are_kept_in_order(service: ReportService, media: Medi
 
     assert [p.position for p in report.photos] == [0, 1, 2, 3, 4]
     assert all(p.name.endswith(".jpg") for p in report.photos)
-    assert media.read(report.photos[2].name) == photo(2)
+    assert media.read(report.photos[2].name) == strip_metadata(photo(2))
 
 
 async def test_a_sixth_photo_is_refused_before_anything_is_written(
