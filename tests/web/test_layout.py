@@ -89,3 +89,27 @@ async def test_every_page_fits_a_phone_and_a_desktop(served, chromium) -> None: 
         await context.close()
     assert not too_wide, f"pages wider than the window (px): {too_wide}"
     assert Path(shots / "dashboard-phone.png").stat().st_size > 0
+
+
+async def test_on_a_phone_the_newest_message_and_a_confirmation_are_in_view(
+    served,  # noqa: F811
+    chromium,  # noqa: F811
+) -> None:  # type: ignore[no-untyped-def]
+    from playwright.async_api import expect
+
+    base, _ = served
+    context = await chromium.new_context(viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await page.goto(f"{base}/chat")
+    for question in ("垃圾分类怎么做？", "县城污水处理率要达到多少？"):
+        await page.fill(".composer input[name=text]", question)
+        await page.press(".composer input[name=text]", "Enter")
+        await expect(page.locator("li.msg.bot").last).to_contain_text("出处", timeout=30_000)
+        await expect(page.locator("li.msg.bot").last).to_be_in_viewport()
+    await page.get_by_role("button", name="👍", exact=True).last.click()
+    toast = page.locator(".toast")
+    await expect(toast).to_be_visible()
+    await expect(toast).to_be_in_viewport()
+    await page.screenshot(path=str(ARTIFACTS / "layout" / "chat-thanks-phone.png"))
+    assert await overflow(page) <= 0
+    await context.close()
