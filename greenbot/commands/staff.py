@@ -32,9 +32,21 @@ PasswordStdin = Annotated[
 
 
 def _password(from_stdin: bool) -> str:
+    """The rule first, then the password, checked before it is asked a second time."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    from staff.passwords import MIN_PASSWORD
+
+    typer.echo(f"密码至少 {MIN_PASSWORD} 个字符，输入时不会显示。")
+    while True:
+        password = typer.prompt("密码", hide_input=True)
+        if len(password) < MIN_PASSWORD:
+            short = f"太短了：只有 {len(password)} 个字符，至少要 {MIN_PASSWORD} 个。"
+            typer.echo(f"{short}请重新输入。")
+            continue
+        if typer.prompt("再输入一次", hide_input=True) == password:
+            return password
+        typer.echo("两次输入的密码不一样，请重新输入。")
 
 
 def _with_accounts(settings: Settings, action: Callable[[StaffAccounts], Awaitable[T]]) -> T:

@@ -35,6 +35,18 @@ def can_log_in(tmp_path: Path, name: str, password: str) -> bool:
     return asyncio.run(check())
 
 
+def test_add_states_the_rule_first_and_asks_again_for_a_short_or_mistyped_password(
+    tmp_path: Path,
+) -> None:
+    typed = f"short\n{PASSWORD}\nsomething-else-entirely\n{PASSWORD}\n{PASSWORD}\n"
+    code, output = run(tmp_path, "add", "chen", stdin=typed)
+    assert code == 0, output
+    assert output.index("密码至少 10 个字符") < output.index("密码:")
+    assert "太短了：只有 5 个字符，至少要 10 个" in output
+    assert "两次输入的密码不一样" in output
+    assert can_log_in(tmp_path, "chen", PASSWORD)
+
+
 def test_add_asks_twice_and_the_account_can_log_in(tmp_path: Path) -> None:
     code, output = run(tmp_path, "add", "wang.li", "--role", "admin", stdin=f"{PASSWORD}\n" * 2)
     assert code == 0, output
