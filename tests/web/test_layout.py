@@ -113,3 +113,15 @@ async def test_on_a_phone_the_newest_message_and_a_confirmation_are_in_view(
     await page.screenshot(path=str(ARTIFACTS / "layout" / "chat-thanks-phone.png"))
     assert await overflow(page) <= 0
     await context.close()
+
+
+async def test_public_pages_name_no_internal_command(web) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.conftest import Browser
+
+    visitor = Browser(web.app)
+    try:
+        login = await visitor.get("/login")
+    finally:
+        await visitor.close()
+    assert login.status_code == 200 and "管理员开通" in login.text
+    assert "greenbot staff" not in login.text and "<code>" not in login.text
