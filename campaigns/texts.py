@@ -90,3 +90,11 @@ def progress(counts: DeliveryCounts, *, reminder: bool = False) -> str:
     if counts["uncertain"]:
         text += WHY_UNCERTAIN.format(n=counts["uncertain"])
     return text
+
+
+STARS_PER_PAID_MESSAGE = 0.1  # Bot API: allow_paid_broadcast
+
+
+def paid_cost(recipients: int) -> str:
+    """What a paid broadcast to `recipients` costs in Telegram Stars: "12.5", "30"."""
+    return f"{recipients * STARS_PER_PAID_MESSAGE:.1f}".removesuffix(".0")

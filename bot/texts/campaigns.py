@@ -119,8 +119,3 @@ DATES_UNKNOWN_EVENT = "没有名为「{event}」的活动。可用的有：{name
 DATES_BAD = "日期不对：请用 {example} 这样的格式，结束日期不能早于开始日期。"
 DATES_SAVED = "已登记 {year} 年{name}：{dates}。\n提醒时间：{reminders}"
 DATES_PAST = "（这些提醒时间都已过去，不会再发送。）"
-
-
-def stars(amount: float) -> str:
-    """12.5 → "12.5", 30.0 → "30": how a cost in Stars reads."""
-    return f"{amount:.1f}".removesuffix(".0")

@@ -22,6 +22,7 @@ from campaigns import (
     BroadcastStatus,
     load_calendar,
 )
+from campaigns.texts import paid_cost
 from greenbot.clock import chinese_date, chinese_time, parse_local
 from web import stats
 from web.auth import flash
@@ -42,9 +43,6 @@ BROADCAST_STATUS = {
     BroadcastStatus.CANCELLED: "已取消",
 }
 MAX_BROADCAST = 3500  # below Telegram's 4096 after escaping and 繁體 conversion
-
-
-STARS_PER_PAID_MESSAGE = 0.1  # Bot API: allow_paid_broadcast
 
 
 def _date(value: str) -> date:
@@ -190,9 +188,7 @@ async def show_broadcast(
         "text": to_page(broadcast.text, "HTML"),
         "draft": broadcast.status == BroadcastStatus.DRAFT,
         "audience": audience,
-        "paid_stars": f"{audience * STARS_PER_PAID_MESSAGE:.1f}".removesuffix(".0")
-        if paid
-        else None,
+        "paid_stars": paid_cost(audience) if paid else None,
         "example": chinese_time(console.clock.now()),
         "counts": counts,
         "percent": round(100 * done / counts.total) if counts.total else 0,
@@ -229,8 +225,3 @@ async def requeue_uncertain(
     )
     flash(request, f"群发 #{broadcast_id}：{requeued} 条送达情况不确定的消息将重新发送。")
     return RedirectResponse(f"/campaigns/broadcasts/{broadcast_id}", status_code=303)
-
-
-def _stars(amount: float) -> str:
-    """12.5 → "12.5", 30.0 → "30": a cost in Telegram Stars."""
-    return f"{amount:.1f}".removesuffix(".0")

@@ -23,6 +23,7 @@ from bot.render import html, utf16_len
 from bot.staff import Role, guard
 from bot.texts import campaigns as t
 from campaigns import TOPICS, BroadcastNotFound, Broadcasts, InvalidBroadcastState, next_allowed
+from campaigns.texts import paid_cost
 from greenbot.clock import SHANGHAI
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ router = guard(Router(name=__name__), Role.ADMIN)
 TEXT_LIMIT = 4096  # Bot API: sendMessage text
 CAPTION_LIMIT = 1024  # Bot API: photo caption
 TIME_FORMAT = "%Y-%m-%d %H:%M"
-STARS_PER_PAID_MESSAGE = 0.1  # Bot API: allow_paid_broadcast
 
 
 def not_a_command(message: Message) -> bool:
@@ -186,7 +186,7 @@ async def _preview(query: CallbackQuery, broadcast: Broadcast, count: int, *, pa
         id=broadcast.id, audience=t.topic_list(broadcast.topics), count=count
     )
     if paid:
-        summary += t.PAID_WARNING.format(stars=t.stars(count * STARS_PER_PAID_MESSAGE))
+        summary += t.PAID_WARNING.format(stars=paid_cost(count))
     await bot.send_message(chat_id, html(summary), reply_markup=_confirm_keyboard(broadcast.id))
 
 
