@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     console_session_hours: float = Field(default=12.0, gt=0)
     console_secure_cookies: bool = False  # on behind TLS (docker-compose.yml); off for http://
     console_login_max_delay_seconds: int = Field(default=300, ge=1, le=3600)  # throttle's cap
+    # Admins must have a TOTP second factor: one without it is sent to enrol right after the
+    # password, before any console page opens (web/routes/login.py). Anyone may turn it on.
+    admin_totp_required: bool = False
     # Proxies whose X-Forwarded-For is believed (addresses or networks, comma separated);
     # empty: the client address is the TCP peer's.
     web_trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)

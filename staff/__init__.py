@@ -1,10 +1,11 @@
 """Staff accounts for the web console: who may log in, with which role, and their passwords;
-console sessions, the login throttle and the audit trail of sign-ins.
+console sessions, the login throttle, the TOTP second factor and the audit trail of sign-ins.
 
 No web imports here: `web/` logs people in with it and `greenbot staff …` manages it.
 """
 
 from staff.accounts import StaffAccounts
+from staff.challenges import LoginChallenges, Purpose
 from staff.audit import EventKind, StaffAudit
 from staff.errors import (
     AccountNotFound,
@@ -13,8 +14,17 @@ from staff.errors import (
     StaffError,
     WeakPassword,
 )
-from staff.models import ConsoleSession, LoginCounter, Role, StaffAccount, StaffEvent
+from staff.models import (
+    ConsoleSession,
+    LoginChallenge,
+    LoginCounter,
+    RecoveryCode,
+    Role,
+    StaffAccount,
+    StaffEvent,
+)
 from staff.passwords import MIN_PASSWORD, hash_password, needs_rehash, verify_password
+from staff.second_factor import Method, SecondFactor
 from staff.sessions import ConsoleSessions, EndReason, Lifetimes
 from staff.throttle import LoginThrottle, ThrottlePolicy
 
@@ -28,9 +38,15 @@ __all__ = [
     "EventKind",
     "InvalidAccount",
     "Lifetimes",
+    "LoginChallenge",
+    "LoginChallenges",
     "LoginCounter",
     "LoginThrottle",
+    "Method",
+    "Purpose",
+    "RecoveryCode",
     "Role",
+    "SecondFactor",
     "StaffAccount",
     "StaffAccounts",
     "StaffAudit",

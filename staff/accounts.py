@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from staff.errors import AccountNotFound, DuplicateAccount, InvalidAccount
 from staff.models import Role, StaffAccount
 from staff.passwords import burn_time, hash_password, needs_rehash, verify_password
+from staff.second_factor import SecondFactor
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -123,3 +124,13 @@ class StaffAccounts:
         account.active = active
         await self.session.flush()
         return account
+
+    async def reset_totp(self, name: str) -> tuple[StaffAccount, bool]:
+        """Turn someone's TOTP off (a lost phone) and end their sessions; whether it was on
+        (when it was not, nothing changes)."""
+        account = await self.by_name(name)
+        if not await SecondFactor(self.session).disable(account):
+            return account, False
+        account.generation += 1
+        await self.session.flush()
+        return account, True

@@ -1,5 +1,6 @@
 """The staff audit trail: who logged in (or failed to), logged out, ended sessions or changed
-an account, from which address and when. A row per event in `staff_events`, and the same
+an account (on the console or with `greenbot staff`, actor "cli"), from which address and
+when; second-step codes accepted and refused, TOTP turned on, off or reset. A row per event in `staff_events`, and the same
 event as a log line for a collector. Never a password, and never a login name that matches no
 account (people type passwords into the name field)."""
 
@@ -31,6 +32,10 @@ class EventKind(StrEnum):
     DISABLED = "disabled"
     ENABLED = "enabled"
     ADDED = "added"
+    CODE_FAILED = "code_failed"  # a wrong TOTP or recovery code at the login's second step
+    TOTP_ENABLED = "totp_enabled"
+    TOTP_DISABLED = "totp_disabled"
+    TOTP_RESET = "totp_reset"  # turned off by someone else (an admin on the CLI)
 
 
 class StaffAudit:
@@ -48,7 +53,10 @@ class StaffAudit:
         actor_id: int | None = None,
         address: str | None = None,
         detail: str | None = None,
+        actor: str | None = None,
     ) -> StaffEvent:
+        """`actor_id` names a console account that acted on another; `actor` anyone else
+        ("cli")."""
         event = StaffEvent(
             at=at,
             kind=kind.value,
@@ -56,6 +64,7 @@ class StaffAudit:
             actor_id=actor_id,
             address=address[:45] if address else None,
             detail=detail[:200] if detail else None,
+            actor=actor,
         )
         self.session.add(event)
         await self.session.flush()
@@ -63,7 +72,7 @@ class StaffAudit:
             "staff event %s account=%s actor=%s address=%s%s",
             kind.value,
             account_id,
-            actor_id,
+            actor_id if actor_id is not None else actor,
             address,
             f" ({detail})" if detail else "",
         )

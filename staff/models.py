@@ -1,5 +1,6 @@
 """The staff tables: accounts and their two roles, console sessions, the login throttle's
-counters and the audit trail of sign-ins and account changes."""
+counters, the second factor (TOTP, recovery codes, the half-done logins waiting for a code)
+and the audit trail of sign-ins and account changes."""
 
 from __future__ import annotations
 
@@ -63,6 +64,16 @@ class StaffAccount(Base):
     # Bumped when the password or role changes or the account is disabled: a console session
     # remembers the generation it was opened for, so those changes end it (the CLI too).
     generation: Mapped[int] = mapped_column(Integer, default=1)
+    # TOTP (staff/second_factor.py): the base32 secret once confirmed, one being enrolled, and
+    # the last time step a code was accepted for (a code is never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def role_enum(self) -> Role:
@@ -117,3 +128,34 @@ class StaffEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(Integer, default=None)  # who did it, if other
     address: Mapped[str | None] = mapped_column(String(45), default=None)
     detail: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Who did it when not a console account (actor_id): "cli" for `greenbot staff …`.
+    actor: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+class RecoveryCode(Base):
+    """A one-time code for when the authenticator is lost; only its SHA-256 is stored (80
+    random bits: a hash table of them opens nothing)."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class LoginChallenge(Base):
+    """A login whose password was right and which waits for its second factor. The browser
+    holds a random token (in the signed browser cookie); the table its SHA-256. It opens no
+    page: only a right code turns it into a console session."""
+
+    __tablename__ = "login_challenges"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the token
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
+    generation: Mapped[int] = mapped_column(Integer)  # the account's, when the password passed
+    purpose: Mapped[str] = mapped_column(String(8))  # "code" | "enrol" (ChallengePurpose)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

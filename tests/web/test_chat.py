@@ -26,8 +26,10 @@ pytestmark = pytest.mark.slow  # the answer engine
 
 BUTTON = re.compile(
     r'name="message_id" value="(\d+)">\s*<input type="hidden" name="data" value="([^"]*)">'
-    r'\s*<button type="submit">([^<]*)</button>'
+    r'\s*<button type="submit"(?: aria-label="[^"]*")?>(.*?)</button>',
+    re.S,
 )
+TAG = re.compile(r"<[^>]+>")
 FETCH = {"x-requested-with": "fetch"}
 
 
@@ -72,7 +74,7 @@ class Visitor:
 
     async def press(self, label: str) -> str:
         """The newest inline button with this label (what a person would tap)."""
-        found = [m for m in BUTTON.finditer(self.html) if html.unescape(m.group(3)) == label]
+        found = [m for m in BUTTON.finditer(self.html) if _shown(m.group(3)) == label]
         assert found, f"no button {label!r} in {self.buttons()}"
         message_id, data, _ = found[-1].groups()
         return await self._post(
@@ -80,7 +82,7 @@ class Visitor:
         )
 
     def buttons(self) -> list[str]:
-        return [html.unescape(m.group(3)) for m in BUTTON.finditer(self.html)]
+        return [_shown(m.group(3)) for m in BUTTON.finditer(self.html)]
 
     async def refresh(self) -> str:
         response = await self.browser.get("/chat/transcript")
@@ -89,6 +91,11 @@ class Visitor:
 
     async def close(self) -> None:
         await self.browser.close()
+
+
+def _shown(button_html: str) -> str:
+    """A button's text as the visitor reads it (tags dropped, entities decoded)."""
+    return html.unescape(TAG.sub("", button_html)).strip()
 
 
 @pytest.fixture
@@ -111,7 +118,8 @@ async def test_start_greets_and_shows_the_menu_keyboard(visitor: Visitor) -> Non
 async def test_a_question_is_answered_with_its_citation(chat_web: Web, visitor: Visitor) -> None:
     shown = await visitor.say("县城污水处理率要达到多少？")
     assert "铜仁市“十四五”节能减排综合工作方案" in shown  # the citation line
-    assert {"👍", "👎", "查看原文"} <= set(visitor.buttons())
+    assert {"👍 有帮助", "👎 没帮助", "查看原文"} <= set(visitor.buttons())  # words, not only emoji
+    assert 'aria-label="有帮助"' in shown and 'aria-label="没帮助"' in shown
     async with chat_web.sessions() as session:
         asked = (await session.scalars(select(AskedQuestion))).one()
     assert asked.user_id == visitor.id and asked.covered
@@ -121,7 +129,7 @@ async def test_a_thumbs_down_and_its_reason_reach_the_gap_list(
     chat_web: Web, visitor: Visitor
 ) -> None:
     await visitor.say("县城污水处理率要达到多少？")
-    after_down = await visitor.press("👎")
+    after_down = await visitor.press("👎 没帮助")
     assert texts.THANKS_DOWN in after_down  # answerCallbackQuery, shown as a toast
     assert "哪里不对" in after_down
     saved = await visitor.say("没有写到农村<的>情况")

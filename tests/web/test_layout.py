@@ -106,7 +106,7 @@ async def test_on_a_phone_the_newest_message_and_a_confirmation_are_in_view(
         await page.press(".composer input[name=text]", "Enter")
         await expect(page.locator("li.msg.bot").last).to_contain_text("出处", timeout=30_000)
         await expect(page.locator("li.msg.bot").last).to_be_in_viewport()
-    await page.get_by_role("button", name="👍", exact=True).last.click()
+    await page.get_by_role("button", name="有帮助", exact=True).last.click()
     toast = page.locator(".toast")
     await expect(toast).to_be_visible()
     await expect(toast).to_be_in_viewport()

@@ -44,7 +44,9 @@ PLACES = (
     ("沿河土家族自治县", 28.5638, 108.5030),
     ("松桃苗族自治县", 28.1541, 109.2026),
 )
-
+# Emoji-only buttons said in words too: where the emoji font is missing they are not empty
+# boxes, and a screen reader names them (the bot's Telegram buttons stay as they are).
+SPOKEN_LABELS = {"👍": "有帮助", "👎": "没帮助"}
 
 # What a visitor over a limit is told (the page's script shows it in an alert).
 BUSY = {
@@ -94,6 +96,7 @@ async def _render(request: Request, console: ConsoleDep, name: str) -> Response:
         "visitor": visitor.id,
         "commands": sandbox.chats.commands,
         "places": PLACES,
+        "spoken_labels": SPOKEN_LABELS,
     }
     return page(request, name, context)
 
