@@ -5,8 +5,8 @@ No web imports here: `web/` logs people in with it and `greenbot staff …` mana
 """
 
 from staff.accounts import StaffAccounts
-from staff.challenges import LoginChallenges, Purpose
 from staff.audit import EventKind, StaffAudit
+from staff.challenges import LoginChallenges, Purpose
 from staff.errors import (
     AccountNotFound,
     DuplicateAccount,

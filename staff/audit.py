@@ -1,8 +1,9 @@
 """The staff audit trail: who logged in (or failed to), logged out, ended sessions or changed
 an account (on the console or with `greenbot staff`, actor "cli"), from which address and
-when; second-step codes accepted and refused, TOTP turned on, off or reset. A row per event in `staff_events`, and the same
-event as a log line for a collector. Never a password, and never a login name that matches no
-account (people type passwords into the name field)."""
+when; second-step codes refused, TOTP turned on, off or reset. A row per event in
+`staff_events`, and the same event as a log line for a collector. Never a password, a code or
+a secret, and never a login name that matches no account (people type passwords into the
+name field)."""
 
 from __future__ import annotations
 

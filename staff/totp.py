@@ -95,4 +95,3 @@ def matching_step(secret: str, code: str, *, now: datetime, after: int | None) -
         if hmac.compare_digest(hotp(key, step), typed) and (after is None or step > after):
             found = step
     return found
-
