@@ -37,7 +37,7 @@ class PrivacyCb(CallbackData, prefix="pv"):
 
 @router.message(Command("privacy"))
 async def show_privacy(message: Message, turn: Turn) -> None:
-    await turn.send(words.PRIVACY_NOTICE, days=turn.settings.report_retention_days)
+    await turn.send(words.PRIVACY_NOTICE, kept=words.kept_for(turn.settings.report_retention_days))
 
 
 @router.message(Command("deleteme"))

@@ -14,7 +14,7 @@ PRIVACY_NOTICE = (
     "· 公开什么：工作人员审核后，可能公开一段由工作人员撰写的举报摘要，"
     "以及类别、区县、提交时间、办理状态和大致位置（约 100 米范围）；"
     "您的身份、联系方式、照片和描述原文永远不会公开。\n"
-    "· 保存多久：手机号在提交 {days} 天后删除；举报内容作为环境监督记录保留。\n"
+    "· 保存多久：手机号在提交{kept}后删除；举报内容作为环境监督记录保留。\n"
     "· 您的权利：发送 /deleteme 可以抹去举报中的身份和联系方式并取消订阅；"
     "发送 /privacy 可以再次查看本说明。"
 )
@@ -32,6 +32,17 @@ DELETED = (
     "您仍然可以随时提问或发起新的举报。"
 )
 DELETE_KEPT = "好的，什么都没有删除。"
+
+_NUMERALS = "一两三四五六七八九十"
+
+
+def kept_for(days: int) -> str:
+    """A retention period as people say it: 365 → 一年, 730 → 两年, 400 →  400 天."""
+    years, rest = divmod(days, 365)
+    if rest == 0 and 1 <= years <= len(_NUMERALS):
+        return f"{_NUMERALS[years - 1]}年"
+    return f" {days} 天"
+
 
 # --- the flow -------------------------------------------------------------------------------
 ASK_CATEGORY = "📷 随手拍/举报（第 1 步，共 7 步）\n请选择问题类别："
@@ -67,6 +78,13 @@ ASK_CONTACT = (
     "第 6 步：是否留下联系方式？\n"
     "· 📱 分享手机号：工作人员核实情况时可以联系您；\n"
     "· 不留手机号：工作人员只能看到您的 Telegram 账号编号；\n"
+    "· 匿名举报：{anonymity}"
+)
+# The same step for a visitor of the web sandbox (/chat), who has no Telegram account here.
+ASK_CONTACT_WEB = (
+    "第 6 步：是否留下联系方式？\n"
+    "· 📱 分享手机号：工作人员核实情况时可以联系您；\n"
+    "· 不留手机号：工作人员只看到这是网页体验区的访客和一个体验编号，联系不到您；\n"
     "· 匿名举报：{anonymity}"
 )
 SUMMARY = "第 7 步：请核对您的举报"
@@ -186,6 +204,7 @@ STAFF_OVERDUE = "⚠ 已逾期：{which}"
 STAFF_DEADLINES = {"respond": "未在 15 天内受理", "close": "未在 60 天内办结"}
 STAFF_ANONYMOUS = "匿名（身份和联系方式已隐藏）"
 STAFF_REPORTER = "Telegram 用户 {user_id}{phone}"
+STAFF_REPORTER_WEB = "网页体验区访客 #{user_id}{phone}"
 STAFF_PHONE = "，手机 {phone}"
 STAFF_ERASED = "已应本人要求抹去身份"
 STAFF_CONTACT_HIDDEN = "实名（联系方式仅管理员在网页后台可见）"

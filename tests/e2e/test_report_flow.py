@@ -39,7 +39,7 @@ async def test_a_full_report_with_a_location_and_two_photos_is_stored_and_gets_a
         async with rig.running(staff_chat_id=STAFF_CHAT, deliver=True, scheduler_enabled=False):
             await user.send_command("/report")
             notice = await prompt(user, "个人信息说明")  # before the first report only
-            assert "730 天" in (notice.plain or "")
+            assert "手机号在提交两年后删除" in (notice.plain or "")
             categories = await prompt(user, step(1))
             assert len(categories.buttons) == 8 + 1  # the eight categories and 取消
             await to_district(user, filing)

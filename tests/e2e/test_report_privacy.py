@@ -23,7 +23,7 @@ async def test_privacy_shows_what_is_kept_who_sees_it_and_for_how_long(
         await user.send_command("/privacy")
         notice = await prompt(user, "个人信息说明")
     shown = notice.plain or ""
-    assert "手机号在提交 365 天后删除" in shown and "工作人员" in shown and "/deleteme" in shown
+    assert "手机号在提交一年后删除" in shown and "工作人员" in shown and "/deleteme" in shown
 
 
 async def test_deleteme_after_confirmation_erases_identity_contact_and_subscriptions(

@@ -26,6 +26,7 @@ from web.sandbox import (
     new_visitor_id,
 )
 from web.sandbox.limits import MESSAGE, PRESS, REPORT, VISITOR
+from web.sandbox.sandbox import PHOTOS_AT_ONCE
 from web.templating import page
 
 router = APIRouter(prefix="/chat")
@@ -165,15 +166,22 @@ async def send_location(
 async def send_photo(
     request: Request,
     console: ConsoleDep,
-    photo: Annotated[UploadFile, File()],
+    photo: Annotated[list[UploadFile], File()],
     caption: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
+    """One photo or several chosen at once (the file input takes `multiple`)."""
     sandbox = _sandbox(console)
-    data = await photo.read(sandbox.max_photo_bytes + 1)
-    if len(data) > sandbox.max_photo_bytes:
-        raise InvalidInput("photo too big")
+    photos = []
+    for upload in photo[:PHOTOS_AT_ONCE]:  # the rest are not read, only counted
+        data = await upload.read(sandbox.max_photo_bytes + 1)
+        if len(data) > sandbox.max_photo_bytes:
+            raise InvalidInput("photo too big")
+        photos.append(data)
+    left_out = len(photo) - len(photos)
     return await _act(
-        request, console, lambda sandbox, visitor: sandbox.send_photo(visitor, data, caption)
+        request,
+        console,
+        lambda sandbox, visitor: sandbox.send_photos(visitor, photos, caption, left_out=left_out),
     )
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from outbox.claims import Claims
 from outbox.models import SANDBOX_CHATS_FROM, OutboxMessage, OutboxStatus
 from reports import InvalidReport
+from reports import Limits as ReportLimits
 from reports.media import strip_metadata
 from web.sandbox.limits import MESSAGE, PRESS, REPORT, VISITOR, Limits
 from web.sandbox.session import SandboxSession, photo_sizes
@@ -54,6 +55,8 @@ MAX_TEXT = 4096  # Telegram's limit for one message
 STALE_BUTTON = "这个按钮已失效。"
 NOT_READY = "机器人正在启动，请稍后再试。"
 SUBMIT_REPORT = "rp:submit"  # bot/routers/report/keyboards.py: StepCb(action="submit")
+PHOTOS_AT_ONCE = ReportLimits().max_photos  # more than a report holds is never useful
+PHOTOS_LEFT_OUT = "一次最多发送 {max} 张照片，多选的 {extra} 张没有发送。"
 
 
 def new_visitor_id() -> int:
@@ -158,14 +161,35 @@ class Sandbox:
 
     async def send_photo(self, visitor: Visitor, data: bytes, caption: str = "") -> None:
         """A photo, stored stripped of its metadata (GPS, device) like the bot stores it."""
+        await self._send_stripped(visitor, await self._strip(data), caption)
+
+    async def send_photos(
+        self, visitor: Visitor, photos: list[bytes], caption: str = "", *, left_out: int = 0
+    ) -> None:
+        """Several photos chosen at once, sent as Telegram's apps send an album: one message
+        each, the caption on the first. All are checked before any is sent; past a report's
+        photo limit the rest are left out (`left_out` counts those never read) and the
+        visitor is told."""
+        if not photos:
+            raise InvalidInput("empty photo")
+        kept = [await self._strip(data) for data in photos[:PHOTOS_AT_ONCE]]
+        for n, data in enumerate(kept):
+            await self._send_stripped(visitor, data, caption if n == 0 else "")
+        if extra := len(photos) - len(kept) + left_out:
+            async with self._open(visitor) as chat:
+                chat.toast(PHOTOS_LEFT_OUT.format(max=PHOTOS_AT_ONCE, extra=extra), alert=True)
+
+    async def _strip(self, data: bytes) -> bytes:
         if not data:
             raise InvalidInput("empty photo")
         if len(data) > self.max_photo_bytes:
             raise InvalidInput("photo too big")
         try:
-            data = await asyncio.to_thread(strip_metadata, data)
+            return await asyncio.to_thread(strip_metadata, data)
         except InvalidReport as error:
             raise InvalidInput("not a photo") from error
+
+    async def _send_stripped(self, visitor: Visitor, data: bytes, caption: str) -> None:
         file_id = new_file_id(data)
         caption = caption.strip()[:1024]  # Telegram's caption limit
         content = {"photo": photo_sizes(file_id, len(data)), "caption": caption or None}

@@ -59,7 +59,8 @@ def _reporter(report: Report, view: StaffView) -> str:
     if not view.contact_shown:
         return words.STAFF_CONTACT_HIDDEN
     phone = words.STAFF_PHONE.format(phone=view.phone) if view.phone else ""
-    return words.STAFF_REPORTER.format(user_id=view.reporter_user_id, phone=phone)
+    template = words.STAFF_REPORTER_WEB if view.demo else words.STAFF_REPORTER
+    return template.format(user_id=view.reporter_user_id, phone=phone)
 
 
 def staff_card(

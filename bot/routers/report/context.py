@@ -14,7 +14,7 @@ from bot import texts
 from bot.render import html
 from greenbot.clock import SHANGHAI
 from outbox import Outbox
-from reports import Limits, MediaStore, ReportService, Routing, load_routing
+from reports import Limits, MediaStore, ReportService, Routing, is_demo_reporter, load_routing
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -70,6 +70,11 @@ class Turn:
     settings: Settings
     reports: ReportService
     clock: Clock
+
+    @property
+    def web_visitor(self) -> bool:
+        """A visitor of the web sandbox (/chat), not a Telegram user: some steps say so."""
+        return is_demo_reporter(self.user_id)
 
     def word(self, text: str) -> str:
         """One of our own words (a category, a button) in the citizen's script, not escaped."""

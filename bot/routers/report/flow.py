@@ -43,7 +43,7 @@ async def start_report(message: Message, turn: Turn) -> None:
         await turn.send(words.LIMIT_REACHED, limit=settings.reports_per_day)
         return
     if not await turn.reports.for_reporter(turn.user_id):
-        await turn.send(words.PRIVACY_NOTICE, days=settings.report_retention_days)
+        await turn.send(words.PRIVACY_NOTICE, kept=words.kept_for(settings.report_retention_days))
     await steps.ask(turn, ReportFlow.category, Draft())
 
 

@@ -85,7 +85,8 @@ async def _photos(turn: Turn, draft: Draft) -> None:
 
 async def _contact(turn: Turn, draft: Draft) -> None:
     anonymity = anonymity_explained(turn.script)
-    await turn.send(words.ASK_CONTACT, anonymity=anonymity, markup=keyboards.contact(turn.script))
+    template = words.ASK_CONTACT_WEB if turn.web_visitor else words.ASK_CONTACT
+    await turn.send(template, anonymity=anonymity, markup=keyboards.contact(turn.script))
 
 
 async def _summary(turn: Turn, draft: Draft) -> None:
