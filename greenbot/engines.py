@@ -22,6 +22,9 @@ def engine_config(settings: Settings) -> EngineConfig:
         chroma_dir=settings.chroma_dir,
         chroma_server_url=settings.chroma_server_url,
         max_question_chars=settings.max_question_chars,
+        database_url=settings.sqlalchemy_url,  # approved curated answers are read from it
+        curated_match_above=settings.curated_match_above,
+        curated_refresh_seconds=settings.curated_refresh_seconds,
     )
 
 

@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "citizens.conversations",
     "outbox.models",
     "knowledge.feedback",
+    "knowledge.curated.models",  # curated answers, their history, knowledge gaps
     "reports.models",
     "campaigns.models",
     "staff.models",

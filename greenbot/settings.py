@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     # thread: answer beside the event loop (one process, least memory); process: a worker
     # process of its own, so answering and update handling each get a core (about 1 GB more).
     answer_worker: Literal["thread", "process"] = "thread"
+    # Curated answers (knowledge/curated/): a question this near (e5 cosine) to an approved
+    # answer's questions is answered from it; each engine checks for newly approved answers
+    # at most this often.
+    curated_match_above: float = Field(default=0.955, gt=0, le=1)
+    curated_refresh_seconds: float = Field(default=2.0, ge=0)
     llm_base_url: str | None = None  # OpenAI-compatible endpoint; None keeps answers extractive
     llm_model: str = "gpt-4o-mini"
     llm_api_key: SecretStr | None = None
@@ -111,6 +116,8 @@ class Settings(BaseSettings):
     sandbox_reports_per_hour: int = Field(default=3, ge=0)
     sandbox_chat_days: int = Field(default=7, ge=1)
     open311_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Keys for the knowledge API (/api/knowledge/…) in the X-Api-Key header, comma-separated.
+    knowledge_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # --- operations --------------------------------------------------------------------
     log_format: Literal["text", "json"] = "text"  # json: one object per line for a collector
@@ -124,7 +131,7 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         return _int_list(value)
 
-    @field_validator("open311_api_keys", mode="before")
+    @field_validator("open311_api_keys", "knowledge_api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):

@@ -12,6 +12,8 @@ from knowledge.answer import AnswerEngine
 from knowledge.bridge import Bridge
 from knowledge.corpus import CORPUS_DIR, fingerprint, load_sections
 from knowledge.coverage import CoverageJudge
+from knowledge.curated.engine import CuratedEngine
+from knowledge.curated.live import DatabaseReader, LiveCurated
 from knowledge.glossary import Glossary
 from knowledge.index import (
     IndexConfig,
@@ -40,6 +42,9 @@ class EngineConfig:
     corpus_dir: Path = CORPUS_DIR
     max_question_chars: int = 2000
     models: Path | None = MODELS_FILE
+    database_url: str | None = None  # where approved curated answers are read; None: none
+    curated_match_above: float = 0.955  # paraphrases ≥ 0.96, neighbours ≤ 0.95 (e5-small)
+    curated_refresh_seconds: float = 2.0
 
     @property
     def index(self) -> IndexConfig:
@@ -86,7 +91,17 @@ def assemble(index: KnowledgeIndex, config: EngineConfig, *, rewriter=None) -> A
     models = learned.load(config.models) if config.models and config.models.exists() else {}
     retriever = Retriever(index, ranker=models.get("ranker"), bridge=bridge)
     suggestions = config.corpus_dir / SUGGESTIONS_FILE.name
-    return AnswerEngine(
+    curated = (
+        LiveCurated(
+            DatabaseReader(config.database_url),
+            index.embed_query,
+            match_above=config.curated_match_above,
+            refresh_seconds=config.curated_refresh_seconds,
+        )
+        if config.database_url
+        else None
+    )
+    return CuratedEngine(
         index,
         retriever,
         threshold=config.threshold,
@@ -95,4 +110,5 @@ def assemble(index: KnowledgeIndex, config: EngineConfig, *, rewriter=None) -> A
         judge=CoverageJudge(models.get("coverage"), threshold=config.threshold),
         glossary=Glossary(terms),
         suggestions=Suggestions.load(suggestions) if suggestions.exists() else None,
+        curated=curated,  # staff answers beside the corpus (knowledge/curated/engine.py)
     )

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from greenbot.db import Base
+from knowledge import phrases
 
 MAX_STORED_CHARS = 4000
 MAX_REASON_CHARS = 500
@@ -44,6 +45,12 @@ class AskedQuestion(Base):
     top_score: Mapped[float] = mapped_column(default=0.0)
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # Why it was not covered (the retrieval trace is `sources`, with their scores), kept as
+    # asked: "coverage" (the learned decision) or "scope:place|year|price|detail".
+    reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    gap_id: Mapped[int | None] = mapped_column(
+        ForeignKey("knowledge_gaps.id", ondelete="SET NULL"), default=None, index=True
+    )
 
 
 class AnswerFeedback(Base):
@@ -73,6 +80,17 @@ def normalize(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())[:300]
 
 
+def not_covered_reason(answer: str) -> str:
+    """Which refusal the engine gave, read from its opening words (either script)."""
+    from greenbot.scripts import in_script
+
+    for key, phrase in phrases.OUT_OF_SCOPE.items():
+        opening = phrase.split("{")[0][:16]
+        if answer.startswith(opening) or answer.startswith(in_script(opening, "hant")):
+            return f"scope:{key}"
+    return "coverage"
+
+
 class QuestionLog:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -99,6 +117,7 @@ class QuestionLog:
             top_score=float(sources[0]["score"]) if sources else 0.0,
             sources=sources,
             created_at=now,
+            reason=None if covered else not_covered_reason(answer),
         )
         self.session.add(row)
         await self.session.flush()
