@@ -20,6 +20,7 @@ from web.auth import BROWSER_MAX_AGE, AuthConfig, session_secret
 from web.deps import Console, check_csrf
 from web.routes import (
     account,
+    answers,
     campaigns,
     chat,
     dashboard,
@@ -108,7 +109,7 @@ def create_app(
     )
     app.middleware("http")(_security_headers)
     handlers.install(app)
-    for module in (login, account, dashboard, reports, campaigns, gaps, staff, chat):
+    for module in (login, account, dashboard, reports, campaigns, gaps, answers, staff, chat):
         app.include_router(module.router, dependencies=[Depends(check_csrf)])
     for module in (health, open311):
         app.include_router(module.router)
