@@ -70,6 +70,11 @@ CONSENT_FIRST = (
     "请点上面消息里的“📍 同意并分享定位”，或改为输入地址、只选区县。"
 )
 ASK_DISTRICT = "第 4 步：请选择问题所在的区县："
+# The district read from the place given (reports/places.py), for the citizen to confirm.
+PROPOSE_DISTRICT = {
+    "address": "第 4 步：您填写的地址在{district}，对吗？",
+    "point": "第 4 步：您分享的位置在{district}，对吗？",
+}
 ASK_PHOTOS = (
     "第 5 步：请发送现场照片（最多 {max} 张，可一次选多张）。"
     "发完后点“完成”；没有照片也可以直接点“完成”。"
@@ -109,6 +114,8 @@ BUTTON_SEND_LOCATION = "📍 发送当前位置"
 BUTTON_CONSENT_LOCATION = "📍 同意并分享定位"
 BUTTON_TYPE_ADDRESS = "✏ 输入地址"
 BUTTON_DISTRICT_ONLY = "只选区县"
+BUTTON_YES = "是"
+BUTTON_OTHER_DISTRICT = "选择其他区县"
 BUTTON_SHARE_PHONE = "📱 分享手机号"
 BUTTON_NO_PHONE = "不留手机号"
 BUTTON_ANONYMOUS = "匿名举报"
@@ -144,7 +151,7 @@ HINT_LOCATION = "请点“📍 发送当前位置”、直接输入地址，或�
 HINT_CONSENT = "请点上面消息里的按钮：同意并分享定位、输入地址或只选区县；也可以直接输入地址。"
 HINT_ADDRESS = "请用文字输入地址，或点“↩ 返回上一步”。"
 ADDRESS_TOO_LONG = "地址太长了（最多 {max} 字），请写得简短一些。"
-HINT_DISTRICT = "请点上面消息里的按钮选择区县，或直接输入区县全称，例如“碧江区”。"
+HINT_DISTRICT = "请点上面消息里的按钮选择区县，或直接输入区县名称，例如“碧江区”。"
 HINT_PHOTOS = "请发送照片（图片），或点“完成”进入下一步。已收到 {count} 张。"
 TOO_MANY_PHOTOS = (
     "最多只能上传 {max} 张照片，这张没有保存。已保存的 {max} 张都还在，请点“完成”继续。"

@@ -18,7 +18,7 @@ from PIL import Image
 from bot.texts import reports as words
 from greenbot.clock import SystemClock
 from outbox import Outbox
-from reports import Limits, MediaStore, Report, ReportService
+from reports import DISTRICTS, Limits, MediaStore, Report, ReportService
 from reports.media import strip_metadata
 from tests.support.bot_rig import REPLY_TIMEOUT
 
@@ -104,9 +104,24 @@ async def place(user: FakeUser, location: tuple[float, float] | str | None) -> N
         await user.press("rp:area")
 
 
+async def choose_district(user: FakeUser, district: str) -> None:
+    """Step 4: 是 when the district proposed from the place is `district`; else the whole
+    list (选择其他区县 first, when one was proposed) and `district` from it."""
+    shown = user.last_message()
+    assert shown is not None
+    if shown.find_button("rp:districts") is not None:
+        wanted = f"rpd:{DISTRICTS.index(district)}" if district in DISTRICTS else None
+        if wanted is not None and shown.find_button(wanted) is not None:
+            await user.press(wanted)  # 是
+            return
+        await user.press("rp:districts")
+        await prompt(user, words.ASK_DISTRICT)
+    await user.press(district)
+
+
 async def to_summary(user: FakeUser, filing: Filing) -> BotMessage:
-    """From the district buttons to the summary (no similar reports expected)."""
-    await user.press(filing.district)
+    """From step 4 (the district) to the summary (no similar reports expected)."""
+    await choose_district(user, filing.district)
     await prompt(user, step(5))
     for n, photo in enumerate(filing.photos, start=1):
         await user.send_photo(photo)

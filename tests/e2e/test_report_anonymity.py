@@ -15,6 +15,7 @@ from tests.e2e.report_steps import (
     TICKET,
     Filing,
     begin,
+    choose_district,
     prompt,
     seed_report,
     step,
@@ -63,7 +64,7 @@ async def test_an_anonymous_reporter_is_hidden_from_staff_and_the_export(
     ):
         await begin(user)
         await to_district(user, filing)
-        await user.press(filing.district)
+        await choose_district(user, filing.district)
         await prompt(user, step(5))
         await user.press("完成")
         contact = await prompt(user, step(6))

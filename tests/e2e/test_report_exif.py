@@ -10,7 +10,16 @@ from PIL import Image
 
 from bot.texts import reports as words
 from reports import Report
-from tests.e2e.report_steps import Filing, begin, jpeg, prompt, step, submit, to_district
+from tests.e2e.report_steps import (
+    Filing,
+    begin,
+    choose_district,
+    jpeg,
+    prompt,
+    step,
+    submit,
+    to_district,
+)
 
 if TYPE_CHECKING:
     from tests.support.bot_rig import BotRig
@@ -38,7 +47,7 @@ async def test_photos_sent_as_files_and_as_photos_are_stored_without_exif(
     async with rig.running():
         await begin(user)
         await to_district(user, Filing(location=None))
-        await user.press("碧江区")
+        await choose_district(user, "碧江区")
         await prompt(user, step(5))
         await user.send_document("IMG_0001.jpg", with_gps(1), mime_type="image/jpeg")
         await prompt(user, "已收到第 1 张照片")
@@ -68,7 +77,7 @@ async def test_a_file_that_is_no_picture_is_refused_and_nothing_is_kept(
     async with rig.running():
         await begin(user)
         await to_district(user, Filing(location=None))
-        await user.press("碧江区")
+        await choose_district(user, "碧江区")
         await prompt(user, step(5))
         await user.send_document("chimney.jpg", b"\xff\xd8\xff\xe0 not really a jpeg")
         await prompt(user, "没有保存")

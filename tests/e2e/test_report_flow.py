@@ -13,6 +13,7 @@ from tests.e2e.report_steps import (
     STAFF_CHAT,
     Filing,
     begin,
+    choose_district,
     jpeg,
     prompt,
     seed_report,
@@ -159,7 +160,7 @@ async def test_cancel_mid_flow_stores_nothing_and_the_next_report_starts_afresh(
     async with rig.running():
         await begin(user)
         await to_district(user, Filing(description="垃圾站恶臭"))
-        await user.press("碧江区")
+        await choose_district(user, "碧江区")
         await prompt(user, step(5))
         await user.send_command("/cancel")
         await prompt(user, "已取消")

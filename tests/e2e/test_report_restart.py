@@ -12,7 +12,16 @@ from bot.routers.report.draft import ReportFlow
 from citizens import ConversationState
 from reports import Report
 from tests.conftest import REDIS_URL, redis_available
-from tests.e2e.report_steps import RIVERSIDE, Filing, begin, prompt, step, submit, to_district
+from tests.e2e.report_steps import (
+    RIVERSIDE,
+    Filing,
+    begin,
+    choose_district,
+    prompt,
+    step,
+    submit,
+    to_district,
+)
 
 if TYPE_CHECKING:
     from tests.support.bot_rig import BotRig
@@ -34,7 +43,7 @@ async def test_a_report_half_filled_before_a_restart_completes_after_it(
     assert str(user.id) in saved.key
 
     async with rig.running(fsm_storage="database"):  # a new process: new storage, no memory
-        await user.press("碧江区")  # the button on the message the first bot sent
+        await choose_district(user, "碧江区")  # the button on the message the first bot sent
         await prompt(user, step(5))
         await user.press("完成")
         await prompt(user, step(6))

@@ -11,6 +11,7 @@ from tests.e2e.report_steps import (
     RIVERSIDE,
     Filing,
     begin,
+    choose_district,
     prompt,
     seed_report,
     step,
@@ -33,7 +34,7 @@ async def test_a_similar_report_nearby_is_followed_instead_of_filing_a_duplicate
     async with rig.running():
         await begin(user)
         await to_district(user, Filing(location=NEARBY, description="工地尘土飞扬"))
-        await user.press("碧江区")
+        await choose_district(user, "碧江区")
         offer = await prompt(user, "已有相似的举报")
         shown = offer.plain or ""
         assert existing.ticket in shown and "相距约 33 米" in shown
@@ -71,7 +72,7 @@ async def test_a_citizen_who_says_it_is_a_different_problem_files_their_own(
     async with rig.running():
         await begin(user)
         await to_district(user, filing)
-        await user.press("碧江区")
+        await choose_district(user, "碧江区")
         offer = await prompt(user, "已有相似的举报")
         assert "同区县、描述相近" in (offer.plain or "")
         await user.press("不是同一个问题，继续填写")
@@ -86,7 +87,7 @@ async def test_a_citizen_who_says_it_is_a_different_problem_files_their_own(
         noise = Filing(category="噪声", location="锦江北路中段", description="工地夜间噪声")
         await begin(user)
         await to_district(user, noise)
-        await user.press("碧江区")
+        await choose_district(user, "碧江区")
         await prompt(user, step(5))
 
     tickets = [r.ticket for r in await rig.rows(Report)]

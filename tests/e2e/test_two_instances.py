@@ -150,7 +150,7 @@ async def test_report_flow_hops_between_instances_and_one_scheduler_runs(
         lambda u, i: (lambda: u.press("rp:share"), starts_with(words.ASK_LOCATION)),
         lambda u, i: (
             lambda: u.send_location(places[i][0], places[i][1]),
-            starts_with(words.ASK_DISTRICT),
+            starts_with(words.PROPOSE_DISTRICT["point"]),  # read from the point, to confirm
         ),
         lambda u, i: (lambda: u.press(f"rpd:{places[i][2]}"), starts_with(words.ASK_PHOTOS)),
         lambda u, i: (lambda: u.press("rp:done"), starts_with(words.ASK_CONTACT)),

@@ -148,8 +148,8 @@ async def test_staff_handle_a_report_filed_in_the_sandbox_and_the_reporter_hears
     await tap(citizen, "📍 同意并分享定位")
     await citizen.get_by_role("link", name="📍 发送当前位置").click()  # opens the place picker
     await tap(citizen, "碧江区（铜仁市政府附近）")
-    await expect(chat).to_contain_text("第 4 步")
-    await tap(citizen, "碧江区")
+    await expect(chat).to_contain_text("您分享的位置在碧江区，对吗？")  # step 4, proposed
+    await tap(citizen, "是")
     await expect(chat).to_contain_text("第 5 步")
     await tap(citizen, "完成")
     await expect(chat).to_contain_text("第 6 步")

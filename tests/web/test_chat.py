@@ -181,7 +181,8 @@ async def test_report_filed_in_the_sandbox_reaches_staff_and_their_answer_comes_
     await visitor.press(report_texts.BUTTON_CONSENT_LOCATION)
     assert report_texts.BUTTON_SEND_LOCATION in visitor.html
     await visitor._post("/chat/location", {"latitude": "27.7183", "longitude": "109.1910"})
-    await visitor.press("碧江区")
+    assert "您分享的位置在碧江区，对吗？" in visitor.html  # read from the point
+    await visitor.press(report_texts.BUTTON_YES)
     await visitor._post("/chat/photo", {"caption": ""}, files={"photo": ("p.png", PNG)})
     assert "已收到第 1 张照片" in visitor.html
     await visitor.press(report_texts.BUTTON_DONE)

@@ -19,6 +19,7 @@ from bot.routers.report.keyboards import CategoryCb, DistrictCb, StepCb
 from bot.routers.report.photos import NotAPicture, fetch, incoming_photo
 from bot.texts import reports as words
 from reports import DISTRICTS, InvalidReport, check_district, parse_category
+from reports.places import district_named
 from reports.validation import MAX_ADDRESS, MAX_DESCRIPTION, check_phone
 
 if TYPE_CHECKING:
@@ -165,13 +166,24 @@ async def choose_district(query: CallbackQuery, callback_data: DistrictCb, turn:
     await _set_district(turn, DISTRICTS[callback_data.n])
 
 
+@router.callback_query(ReportFlow.district, StepCb.filter(F.action == "districts"))
+async def other_district(query: CallbackQuery, turn: Turn) -> None:
+    """The district proposed is not right: the whole list."""
+    await query.answer()
+    await steps.ask_district_list(turn)
+
+
 @router.message(ReportFlow.district, TYPED)
 async def type_district(message: Message, turn: Turn) -> None:
+    typed = texts.simplified(message.text or "")
     try:
-        district = check_district(texts.simplified(message.text or ""))
+        district = check_district(typed)
     except InvalidReport:
-        await turn.send(words.HINT_DISTRICT)
-        return
+        named = district_named(typed)  # 玉屏, 高新区, a township: what people call it
+        if named is None:
+            await turn.send(words.HINT_DISTRICT)
+            return
+        district = named
     await _set_district(turn, district)
 
 

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 class StepCb(CallbackData, prefix="rp"):
     """Moving through the flow: back, cancel, share (the location, consenting), address (to
-    be typed), area (the district only), done (photos), keep (filing), submit, edit, review
-    (the summary again)."""
+    be typed), area (the district only), districts (the list, not the one proposed), done
+    (photos), keep (filing), submit, edit, review (the summary again)."""
 
     action: str
 
@@ -70,6 +70,13 @@ def categories(script: Script) -> InlineKeyboardMarkup:
 def districts(script: Script) -> InlineKeyboardMarkup:
     buttons = [_button(name, script, DistrictCb(n=n)) for n, name in enumerate(DISTRICTS)]
     return InlineKeyboardMarkup(inline_keyboard=[*_rows(buttons, 2), _navigation(script)])
+
+
+def proposed_district(script: Script, district: str) -> InlineKeyboardMarkup:
+    """是 (the district read from the place) or 选择其他区县 (the whole list)."""
+    yes = _button(words.BUTTON_YES, script, DistrictCb(n=DISTRICTS.index(district)))
+    other = _button(words.BUTTON_OTHER_DISTRICT, script, StepCb(action="districts"))
+    return InlineKeyboardMarkup(inline_keyboard=[[yes, other], _navigation(script)])
 
 
 def consent(script: Script) -> InlineKeyboardMarkup:

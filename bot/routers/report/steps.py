@@ -20,6 +20,7 @@ from bot.routers.report.draft import Draft, ReportFlow, discard
 from bot.routers.start import menu
 from bot.texts import reports as words
 from reports import anonymity_explained, category_name, status_name
+from reports.places import propose
 from reports.similarity import NEAR_METRES
 
 if TYPE_CHECKING:
@@ -75,6 +76,20 @@ async def _address(turn: Turn, draft: Draft) -> None:
 
 
 async def _district(turn: Turn, draft: Draft) -> None:
+    """The district read from the place given, to confirm; the list when none can be read."""
+    proposal = propose(address=draft.address, lat=draft.lat, lon=draft.lon)
+    if proposal is None:
+        await ask_district_list(turn)
+        return
+    district, source = proposal
+    await turn.send(
+        words.PROPOSE_DISTRICT[source],
+        district=turn.word(district),
+        markup=keyboards.proposed_district(turn.script, district),
+    )
+
+
+async def ask_district_list(turn: Turn) -> None:
     await turn.send(words.ASK_DISTRICT, markup=keyboards.districts(turn.script))
 
 
