@@ -38,18 +38,10 @@ def grouped(secret: str) -> str:
 
 
 def provisioning_uri(secret: str, *, account: str, issuer: str) -> str:
-    """The `otpauth://` URI an app scans (Google Authenticator's Key Uri Format)."""
+    """The `otpauth://` URI an app scans (Google Authenticator's Key Uri Format; SHA-1, 6
+    digits and 30 s are its defaults, left out so the QR code stays small)."""
     label = quote(f"{issuer}:{account}", safe="")
-    query = urlencode(
-        {
-            "secret": secret,
-            "issuer": issuer,
-            "algorithm": "SHA1",
-            "digits": DIGITS,
-            "period": STEP_SECONDS,
-        },
-        quote_via=quote,
-    )
+    query = urlencode({"secret": secret, "issuer": issuer}, quote_via=quote)
     return f"otpauth://totp/{label}?{query}"
 
 

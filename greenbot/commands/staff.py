@@ -1,4 +1,6 @@
-"""`greenbot staff …`: web console accounts (argon2id password hashes in the app database)."""
+"""`greenbot staff …`: web console accounts (argon2id password hashes in the app database).
+Every change is written to the staff audit trail (`staff_events`) with actor "cli", as the
+console writes its own."""
 
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ import typer
 
 if TYPE_CHECKING:
     from greenbot.settings import Settings
-    from staff import StaffAccounts
+    from staff import EventKind, StaffAccount, StaffAccounts
 
 app = typer.Typer(
-    help="Web console accounts: add, list, change password or role, disable.", no_args_is_help=True
+    help="Web console accounts: add, list, change password or role, disable, reset TOTP.",
+    no_args_is_help=True,
 )
 
 T = TypeVar("T")
@@ -75,6 +78,19 @@ def _with_accounts(settings: Settings, action: Callable[[StaffAccounts], Awaitab
         raise typer.Exit(1) from None
 
 
+async def _audit(
+    accounts: StaffAccounts, kind: EventKind, account: StaffAccount, detail: str | None = None
+) -> StaffAccount:
+    """Record a change made here in the audit trail, in the change's own transaction."""
+    from greenbot.clock import SystemClock
+    from staff import StaffAudit
+
+    await StaffAudit(accounts.session).record(
+        kind, at=SystemClock().now(), account_id=account.id, actor="cli", detail=detail
+    )
+    return account
+
+
 def _explain(error: Exception) -> str:
     from staff import AccountNotFound, DuplicateAccount, InvalidAccount, WeakPassword
     from staff.passwords import MIN_PASSWORD
@@ -84,7 +100,7 @@ def _explain(error: Exception) -> str:
     if isinstance(error, DuplicateAccount):
         return f"an account named {error} exists already"
     if isinstance(error, AccountNotFound):
-        return f"no account named {error}"
+        return f"no account named {error}（没有名为 {error} 的账号）"
     if isinstance(error, InvalidAccount):
         return "names are 2-64 letters, digits, '.', '-' or '_'"
     return str(error)
@@ -101,12 +117,16 @@ def add(
 ) -> None:
     """Add an account (asks for the password twice, or reads it from stdin)."""
     from greenbot.clock import SystemClock
+    from staff import EventKind
 
     password = _password(password_stdin)
     now = SystemClock().now()
-    account = _with_accounts(
-        ctx.obj, lambda accounts: accounts.add(name, role=role.value, password=password, now=now)
-    )
+
+    async def change(accounts: StaffAccounts) -> StaffAccount:
+        account = await accounts.add(name, role=role.value, password=password, now=now)
+        return await _audit(accounts, EventKind.ADDED, account, account.role)
+
+    account = _with_accounts(ctx.obj, change)
     typer.echo(f"added {account.name} ({account.role})")
 
 
@@ -128,8 +148,15 @@ def passwd(
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Set a new password (ends the account's open sessions)."""
+    from staff import EventKind
+
     password = _password(password_stdin)
-    _with_accounts(ctx.obj, lambda accounts: accounts.set_password(name, password))
+
+    async def change(accounts: StaffAccounts) -> StaffAccount:
+        account = await accounts.set_password(name, password)
+        return await _audit(accounts, EventKind.PASSWORD_CHANGED, account)
+
+    _with_accounts(ctx.obj, change)
     typer.echo(f"password changed for {name}")
 
 
@@ -140,19 +167,58 @@ def set_role(
     role: Annotated[RoleChoice, typer.Argument(help="reviewer or admin.")],
 ) -> None:
     """Change an account's role (ends its open sessions)."""
-    _with_accounts(ctx.obj, lambda accounts: accounts.set_role(name, role.value))
+    from staff import EventKind
+
+    async def change(accounts: StaffAccounts) -> StaffAccount:
+        account = await accounts.set_role(name, role.value)
+        return await _audit(accounts, EventKind.ROLE_CHANGED, account, account.role)
+
+    _with_accounts(ctx.obj, change)
     typer.echo(f"{name} is now {role.value}")
 
 
 @app.command()
 def disable(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
     """Disable an account (ends its open sessions; the audit trail keeps its name)."""
-    _with_accounts(ctx.obj, lambda accounts: accounts.set_active(name, False))
+    _set_active(ctx.obj, name, active=False)
     typer.echo(f"{name} disabled")
 
 
 @app.command()
 def enable(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
     """Enable a disabled account again."""
-    _with_accounts(ctx.obj, lambda accounts: accounts.set_active(name, True))
+    _set_active(ctx.obj, name, active=True)
     typer.echo(f"{name} enabled")
+
+
+def _set_active(settings: Settings, name: str, *, active: bool) -> None:
+    from staff import EventKind
+
+    async def change(accounts: StaffAccounts) -> StaffAccount:
+        account = await accounts.set_active(name, active)
+        return await _audit(accounts, EventKind.ENABLED if active else EventKind.DISABLED, account)
+
+    _with_accounts(settings, change)
+
+
+@app.command("totp-reset")
+def totp_reset(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Login name.")]
+) -> None:
+    """Turn off someone's TOTP second factor (a lost phone) and end their sessions."""
+    from staff import EventKind
+
+    async def change(accounts: StaffAccounts) -> bool:
+        account, was_on = await accounts.reset_totp(name)
+        if was_on:
+            await _audit(accounts, EventKind.TOTP_RESET, account)
+        return was_on
+
+    if not _with_accounts(ctx.obj, change):
+        typer.echo(f"{name} 没有开启两步验证，无需重置。")
+        return
+    typer.echo(
+        f"已关闭 {name} 的两步验证，其所有设备上的登录均已退出，恢复码作废。"
+        "对方下次登录时只需密码，请提醒其登录后在“我的账号”页重新开启"
+        "（系统要求管理员开启时，登录后会直接进入设置页）。"
+    )

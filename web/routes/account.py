@@ -1,5 +1,6 @@
 """One's own account: where one is logged in, signing out everywhere, changing the password
-(which ends every other session; this browser gets a new one)."""
+(which ends every other session; this browser gets a new one), and the TOTP second factor:
+turning it on (confirmed by a code, recovery codes shown once) and off (password and code)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from staff import (
     EndReason,
     EventKind,
     LoginThrottle,
+    Role,
+    SecondFactor,
     StaffAccounts,
     StaffAudit,
 )
@@ -27,7 +30,9 @@ from web.auth import (
     too_soon,
 )
 from web.deps import ConsoleDep, LoginDep, SessionDep, StaffDep
+from web.enrolment import enrolment
 from web.errors import BadInput
+from web.routes.login import WRONG_CODE, code_key
 from web.templating import page
 
 router = APIRouter()
@@ -45,6 +50,10 @@ async def show_account(
         "current": login.digest,
         "min_password": MIN_PASSWORD,
         "max_password": MAX_PASSWORD,
+        "totp_on": staff.has_totp,
+        "totp_since": staff.totp_enabled_at,
+        "recovery_left": await SecondFactor(session).remaining_recovery_codes(staff),
+        "totp_required": _required(console, staff),
     }
     return page(request, "account.html", context)
 
@@ -110,3 +119,100 @@ async def sign_out_everywhere(
     response = RedirectResponse("/login", status_code=303)
     clear_login_cookie(response, console.auth)
     return response
+
+
+def _required(console: ConsoleDep, staff: StaffDep) -> bool:
+    return console.settings.admin_totp_required and staff.role_enum is Role.ADMIN
+
+
+@router.get("/account/totp")
+async def show_enrolment(
+    request: Request, session: SessionDep, console: ConsoleDep, staff: StaffDep
+) -> Response:
+    """The secret to add to an authenticator app (the same one until confirmed)."""
+    if staff.has_totp:
+        return RedirectResponse("/account", status_code=303)
+    secret = await SecondFactor(session).start_enrolment(staff)
+    context = enrolment(staff, secret, action="/account/totp")
+    return page(request, "account_totp.html", context | {"required": _required(console, staff)})
+
+
+@router.post("/account/totp")
+async def confirm_enrolment(
+    request: Request,
+    console: ConsoleDep,
+    session: SessionDep,
+    staff: StaffDep,
+    code: Annotated[str, Form(max_length=64)],
+) -> Response:
+    """TOTP is on once a code from the new secret is typed; the recovery codes are shown in
+    this response only (the database keeps their hashes)."""
+    address = client_address(request, console.auth.trusted_proxies)
+    wait = await claim_attempt(console, code_key(staff), address)
+    if wait:
+        raise BadInput(too_soon(wait))
+    now = console.clock.now()
+    factor = SecondFactor(session)
+    if staff.has_totp:
+        return RedirectResponse("/account", status_code=303)
+    codes = await factor.confirm_enrolment(staff, code, now=now)
+    if codes is None:
+        secret = await factor.start_enrolment(staff)
+        context = enrolment(staff, secret, action="/account/totp")
+        context |= {"required": _required(console, staff), "error": WRONG_CODE}
+        return page(request, "account_totp.html", context, status_code=400)
+    auth = console.auth
+    await LoginThrottle(session, auth.throttle, pepper=auth.pepper).succeeded(
+        code_key(staff), address
+    )
+    await StaffAudit(session).record(
+        EventKind.TOTP_ENABLED, at=now, account_id=staff.id, address=address
+    )
+    return page(request, "account_totp_codes.html", {"codes": codes, "next": "/account"})
+
+
+@router.post("/account/totp/off")
+async def turn_off(
+    request: Request,
+    console: ConsoleDep,
+    session: SessionDep,
+    staff: StaffDep,
+    password: Annotated[str, Form(max_length=256)],
+    code: Annotated[str, Form(max_length=64)],
+) -> Response:
+    """Needs the password and a current code (or a recovery code): a borrowed session alone
+    cannot remove the second factor. Throttled like a login."""
+    if _required(console, staff):
+        return _refuse(request, "本系统要求管理员开启两步验证，不能关闭。")
+    auth = console.auth
+    address = client_address(request, auth.trusted_proxies)
+    throttle = LoginThrottle(session, auth.throttle, pepper=auth.pepper)
+    if wait := await claim_attempt(console, staff.name, address):
+        return _refuse(request, too_soon(wait))
+    if not await StaffAccounts(session).confirm_password(staff, password):
+        return _refuse(request, "密码不正确，两步验证没有关闭。")
+    # Claimed (in its own transaction) before this request writes anything: SQLite has one
+    # writer, and this request's transaction would hold the lock the claim waits for.
+    if wait := await claim_attempt(console, code_key(staff), address):
+        return _refuse(request, too_soon(wait))
+    await throttle.succeeded(staff.name, address)
+    now = console.clock.now()
+    factor = SecondFactor(session)
+    if await factor.verify(staff, code, now=now) is None:
+        await StaffAudit(session).record(
+            EventKind.CODE_FAILED, at=now, account_id=staff.id, address=address
+        )
+        return _refuse(request, f"{WRONG_CODE}两步验证没有关闭。")
+    await throttle.succeeded(code_key(staff), address)
+    await factor.disable(staff)
+    await StaffAudit(session).record(
+        EventKind.TOTP_DISABLED, at=now, account_id=staff.id, address=address
+    )
+    flash(request, "两步验证已关闭，登录时只需密码。")
+    return RedirectResponse("/account", status_code=303)
+
+
+def _refuse(request: Request, text: str) -> Response:
+    """Back to the account page with the reason (a redirect, so what was recorded commits)."""
+    flash(request, text, "error")
+    return RedirectResponse("/account", status_code=303)

@@ -38,6 +38,10 @@ EVENT_NAMES = {
     EventKind.DISABLED.value: "停用账号",
     EventKind.ENABLED.value: "启用账号",
     EventKind.ADDED.value: "添加账号",
+    EventKind.CODE_FAILED.value: "验证码错误",
+    EventKind.TOTP_ENABLED.value: "开启两步验证",
+    EventKind.TOTP_DISABLED.value: "关闭两步验证",
+    EventKind.TOTP_RESET.value: "重置两步验证",
 }
 
 
