@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 WEEKS = 12
 QUESTION_DAYS = 90
 BROADCASTS = 8
+MAP_POINTS = 500  # the newest open reports on the dashboard's map
 NOT_COVERED = "未能回答"
 REAL = Report.demo.is_(False)
 
@@ -73,6 +74,23 @@ async def reports_by_district(session: AsyncSession) -> list[tuple[str, int]]:
     query = select(Report.district, func.count()).where(REAL).group_by(Report.district)
     rows = {district: count for district, count in (await session.execute(query)).all()}
     return [(district, int(rows.get(district, 0))) for district in DISTRICTS]
+
+
+async def open_report_points(
+    session: AsyncSession, *, decimals: int, limit: int = MAP_POINTS
+) -> list[tuple[float, float, str]]:
+    """(lat, lon, ticket) of the newest open reports with a point, rounded to `decimals`: a
+    wall-sized overview needs no more than the public precision."""
+    query = (
+        select(Report.lat, Report.lon, Report.ticket)
+        .where(REAL, Report.status.in_(OPEN), Report.lat.is_not(None), Report.lon.is_not(None))
+        .order_by(Report.created_at.desc())
+        .limit(limit)
+    )
+    return [
+        (round(lat, decimals), round(lon, decimals), ticket)
+        for lat, lon, ticket in (await session.execute(query)).all()
+    ]
 
 
 def week_start(moment: datetime) -> date:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from web import charts, stats
+from reports.publication import PUBLIC_DECIMALS
+from web import charts, maps, stats
 from web.deps import ConsoleDep, SessionDep, StaffDep
 from web.templating import page
 
@@ -38,11 +39,18 @@ async def show_dashboard(
         )
         for item in reach
     ]
+    by_district = await stats.reports_by_district(session)
+    points = await stats.open_report_points(session, decimals=PUBLIC_DECIMALS)
     context = {
         "summary": await stats.summary(session, now),
+        "map": maps.draw(
+            "举报地图：各区县举报数，红点为未办结的举报",
+            points=[(lat, lon, ticket, f"/reports/{ticket}") for lat, lon, ticket in points],
+            counts=dict(by_district),
+        ),
         "charts": [
             charts.bars("举报：按类别", await stats.reports_by_category(session)),
-            charts.bars("举报：按区县", await stats.reports_by_district(session), "#1565c0"),
+            charts.bars("举报：按区县", by_district, "#1565c0"),
             charts.bars(
                 "举报：按周（近 12 周）", await stats.reports_by_week(session, now), "#6a1b9a"
             ),

@@ -36,6 +36,7 @@ from reports import (
 from reports.deadlines import missed_deadlines
 from reports.notices import STATUS_NAMES
 from reports.publication import MAX_PUBLIC_TEXT, PUBLIC_DECIMALS
+from web import maps
 from web.auth import flash
 from web.deps import ConsoleDep, ReportsDep, StaffDep
 from web.errors import BadInput, NotFound
@@ -195,8 +196,10 @@ async def show_report(
 ) -> Response:
     report = await reports.get(ticket)
     moves = sorted(allowed_moves(report.status), key=list(Status).index)
+    view = _view(report, staff, console)
     context = {
-        "report": _view(report, staff, console),
+        "report": view,
+        "map": _map(view),
         "public_decimals": PUBLIC_DECIMALS,
         "max_public_text": MAX_PUBLIC_TEXT,
         "events": await reports.events(report.ticket),
@@ -206,6 +209,16 @@ async def show_report(
         "departments": reports.routing.departments,
     }
     return page(request, "reports/detail.html", context)
+
+
+def _map(view: StaffView) -> maps.DistrictMap:
+    """The report's point as this viewer may see it (the staff view), in its district; the
+    district alone when no point was shared."""
+    points: list[tuple[float, float, str, str | None]] = []
+    if view.lat is not None and view.lon is not None:
+        points.append((view.lat, view.lon, view.ticket, None))
+    title = f"位置：{view.district}" + ("" if points else "（未提供坐标，只标出区县）")
+    return maps.draw(title, points=points, highlight=view.district)
 
 
 @router.post("/reports/{ticket}/status")
