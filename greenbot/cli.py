@@ -25,12 +25,13 @@ app = typer.Typer(
 
 
 def _mount_domains() -> None:
-    from greenbot.commands import campaigns, db, reports, staff
+    from greenbot.commands import campaigns, curated, db, reports, staff
 
     app.add_typer(reports.app, name="reports")
     app.add_typer(campaigns.app, name="campaigns")
     app.add_typer(staff.app, name="staff")
     app.add_typer(db.app, name="db")
+    app.add_typer(curated.app, name="curated")
 
 
 _mount_domains()

@@ -26,6 +26,7 @@ from web.routes import (
     dashboard,
     gaps,
     health,
+    knowledge_api,
     login,
     open311,
     reports,
@@ -111,7 +112,7 @@ def create_app(
     handlers.install(app)
     for module in (login, account, dashboard, reports, campaigns, gaps, answers, staff, chat):
         app.include_router(module.router, dependencies=[Depends(check_csrf)])
-    for module in (health, open311):
+    for module in (health, open311, knowledge_api):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -81,7 +81,11 @@ class LiveAnswer:
 
     @property
     def citation(self) -> str:
-        when = self.approved_at.astimezone(SHANGHAI) if self.approved_at else None
+        when = self.approved_at
+        if when is not None:  # SQLite hands back naive wall times, written in Asia/Shanghai
+            when = (
+                when.replace(tzinfo=SHANGHAI) if when.tzinfo is None else when.astimezone(SHANGHAI)
+            )
         dated = f"（{chinese_date(when)}审定）" if when else ""
         return f"出处：{STAFF_ANSWER}{dated}，依据：{self.basis}"
 

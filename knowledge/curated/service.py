@@ -149,7 +149,7 @@ class CuratedAnswers:
         if was_live:
             await self.bump()
 
-    async def approve(self, answer_id: int, *, by: int, now: datetime) -> CuratedAnswer:
+    async def approve(self, answer_id: int, *, by: int | None, now: datetime) -> CuratedAnswer:
         answer = await self.get(answer_id)
         if answer.status != AnswerStatus.DRAFT:
             raise InvalidTransition(f"only a draft is approved, not {answer.status}")
