@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
 
+from reports.categories import CATEGORY_NAMES
+from reports.districts import DISTRICTS
 from reports.errors import ReportNotFound
 from reports.models import Report, ReportEvent, ReportFollower
 from reports.statuses import OPEN, Status
@@ -28,6 +30,33 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+
+def _in_order(column: ColumnElement[str] | object, values: list[str]) -> ColumnElement[int]:
+    """A column's values by their place in `values` (the order staff know them in), not
+    alphabetically; unknown values last."""
+    return case({value: n for n, value in enumerate(values)}, value=column, else_=len(values))
+
+
+# The queue's orders: each sorts by a key, then by submission (oldest first) to stay stable.
+QUEUE_ORDERS: dict[str, ColumnElement[object]] = {
+    "time": Report.created_at,  # type: ignore[dict-item]
+    "status": _in_order(Report.status, [status.value for status in Status]),
+    "category": _in_order(Report.category, [code.value for code in CATEGORY_NAMES]),
+    "district": _in_order(Report.district, list(DISTRICTS)),
+    # the deadline that matters now: acceptance while submitted, closing after
+    "deadline": case(
+        (Report.status == Status.SUBMITTED.value, Report.respond_by), else_=Report.close_by
+    ),
+}
+
+
+def _ordering(order: str, *, descending: bool) -> list[ColumnElement[object]]:
+    key = QUEUE_ORDERS.get(order, QUEUE_ORDERS["time"])
+    ties = [Report.created_at, Report.id]
+    if descending:
+        return [key.desc(), *(column.desc() for column in ties)]
+    return [key.asc(), *(column.asc() for column in ties)]
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
@@ -128,8 +157,11 @@ class ReportRepo:
         page: int,
         page_size: int,
         include_demo: bool = False,
+        order: str = "time",
+        descending: bool = False,
     ) -> Page:
-        """The staff list, oldest first (the deadlines run from submission)."""
+        """The staff list in `order` (a QUEUE_ORDERS key), oldest first by default (the
+        deadlines run from submission)."""
         conditions: list[ColumnElement[bool]] = []
         if not include_demo:
             conditions.append(Report.demo.is_(False))
@@ -156,7 +188,7 @@ class ReportRepo:
         rows = await self.session.scalars(
             select(Report)
             .where(*conditions)
-            .order_by(Report.created_at, Report.id)
+            .order_by(*_ordering(order, descending=descending))
             .offset((page - 1) * page_size)
             .limit(page_size)
         )

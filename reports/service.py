@@ -272,9 +272,11 @@ class ReportService:
         include_demo: bool = False,
         page: int = 1,
         page_size: int = 20,
+        order: str = "time",
+        descending: bool = False,
     ) -> Page:
-        """The staff work list, filtered, oldest first, one page at a time (pages from 1);
-        demo reports only when asked."""
+        """The staff work list, filtered, in `order` (reports.repo.QUEUE_ORDERS; oldest first
+        by default), one page at a time (pages from 1); demo reports only when asked."""
         return await self.repo.queue(
             statuses=[Status(s) for s in statuses] if statuses else None,
             category=parse_category(category).value if category else None,
@@ -284,6 +286,8 @@ class ReportService:
             include_demo=include_demo,
             page=max(1, page),
             page_size=max(1, min(page_size, 200)),
+            order=order,
+            descending=descending,
         )
 
     async def overdue(self, now: datetime | None = None) -> list[Overdue]:

@@ -36,6 +36,7 @@ from reports import (
 from reports.deadlines import missed_deadlines
 from reports.notices import STATUS_NAMES
 from reports.publication import MAX_PUBLIC_TEXT, PUBLIC_DECIMALS
+from reports.repo import QUEUE_ORDERS
 from web import maps
 from web.auth import flash
 from web.deps import ConsoleDep, ReportsDep, StaffDep
@@ -53,6 +54,9 @@ router = APIRouter()
 PAGE_SIZE = 25
 EXPORT_PAGE = 200
 STATUS_VALUES = frozenset(status.value for status in Status)
+DEFAULT_SORT = "time"
+SORTS = frozenset(QUEUE_ORDERS)
+NEWEST_FIRST = frozenset({"time"})  # a first click on 提交时间 shows the newest first
 MEDIA_TYPES = {
     ".jpg": "image/jpeg",
     ".png": "image/png",
@@ -71,6 +75,8 @@ class Filters:
     overdue: bool = False
     q: str = ""
     demo: bool = False  # also the web sandbox's demo reports
+    sort: str = DEFAULT_SORT
+    descending: bool = False
 
     def query(self, **extra: object) -> str:
         values = {
@@ -80,9 +86,22 @@ class Filters:
             "overdue": "1" if self.overdue else "",
             "q": self.q,
             "demo": "1" if self.demo else "",
+            "sort": self.sort if self.sort != DEFAULT_SORT else "",
+            "dir": "desc" if self.descending else "",
             **extra,
         }
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+    def sorted_by(self, key: str) -> str:
+        """The query for a column header's link: sort by `key` with these filters, from the
+        first page; a second click on the current column turns the order round."""
+        descending = not self.descending if key == self.sort else key in NEWEST_FIRST
+        return self.query(sort=key if key != DEFAULT_SORT else "", dir="desc" if descending else "")
+
+    def arrow(self, key: str) -> str:
+        if key != self.sort:
+            return ""
+        return " ↓" if self.descending else " ↑"
 
     async def page(self, reports: ReportService, number: int, size: int = PAGE_SIZE) -> Page:
         return await reports.queue(
@@ -94,6 +113,8 @@ class Filters:
             include_demo=self.demo,
             page=number,
             page_size=size,
+            order=self.sort,
+            descending=self.descending,
         )
 
 
@@ -107,10 +128,23 @@ def _filters(
     overdue: str = "",
     q: str = "",
     demo: str = "",
+    sort: str = "",
+    direction: str = "",
 ) -> Filters:
     if status and status not in STATUS_VALUES:
         raise BadInput("没有这个状态。")
-    return Filters(status, category, district, overdue in YES, q.strip()[:100], demo in YES)
+    if sort and sort not in SORTS:
+        raise BadInput("不能按这一列排序。")
+    return Filters(
+        status,
+        category,
+        district,
+        overdue in YES,
+        q.strip()[:100],
+        demo in YES,
+        sort or DEFAULT_SORT,
+        direction == "desc",
+    )
 
 
 def _view(report: Report, staff: StaffAccount, console: Console) -> StaffView:
@@ -137,9 +171,11 @@ async def list_reports(
     overdue: FilterArgs = "",
     q: FilterArgs = "",
     demo: FilterArgs = "",
+    sort: FilterArgs = "",
+    direction: Annotated[str, Query(alias="dir", max_length=4)] = "",
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
-    filters = _filters(status, category, district, overdue, q, demo)
+    filters = _filters(status, category, district, overdue, q, demo, sort, direction)
     found = await filters.page(reports, page_number)
     now = reports.clock.now()
     rows = [(_view(r, staff, console), bool(missed_deadlines(r, now))) for r in found.items]
