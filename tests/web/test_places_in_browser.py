@@ -178,3 +178,16 @@ async def test_the_queue_is_sorted_by_the_column_header_links_keeping_its_filter
     assert await districts() == ["万山区", "碧江区", "松桃苗族自治县"]  # newest first
     await page.screenshot(path=str(SHOTS / "reports-sorted-desktop.png"), full_page=True)
     await context.close()
+
+    phone = await chromium.new_context(viewport={"width": 390, "height": 844})
+    page = await phone.new_page()  # a phone's cards have no header row: the form sorts
+    await log_in(page, base, "reviewer1")
+    await page.goto(f"{base}/reports?status=submitted")
+    await page.select_option("select[name=sort]", "district")
+    await page.select_option("select[name=dir]", "desc")
+    await page.click("form.filters button[type=submit]")
+    assert await districts() == ["松桃苗族自治县", "万山区", "碧江区"]
+    assert "status=submitted" in page.url
+    await page.screenshot(path=str(SHOTS / "reports-sorted-phone.png"), full_page=True)
+    assert await overflow(page) <= 0
+    await phone.close()

@@ -56,7 +56,14 @@ EXPORT_PAGE = 200
 STATUS_VALUES = frozenset(status.value for status in Status)
 DEFAULT_SORT = "time"
 SORTS = frozenset(QUEUE_ORDERS)
-NEWEST_FIRST = frozenset({"time"})  # a first click on 提交时间 shows the newest first
+NEWEST_FIRST = frozenset({"time"})
+SORT_NAMES = (
+    ("time", "提交时间"),
+    ("status", "状态"),
+    ("category", "类别"),
+    ("district", "区县"),
+    ("deadline", "期限"),
+)  # a first click on 提交时间 shows the newest first
 MEDIA_TYPES = {
     ".jpg": "image/jpeg",
     ".png": "image/png",
@@ -179,7 +186,7 @@ async def list_reports(
     found = await filters.page(reports, page_number)
     now = reports.clock.now()
     rows = [(_view(r, staff, console), bool(missed_deadlines(r, now))) for r in found.items]
-    context = {"filters": filters, "found": found, "rows": rows}
+    context = {"filters": filters, "found": found, "rows": rows, "sorts": SORT_NAMES}
     return page(request, "reports/list.html", context)
 
 
