@@ -14,6 +14,8 @@ from markupsafe import Markup
 from staff import totp
 
 if TYPE_CHECKING:
+    from starlette.responses import Response
+
     from staff import StaffAccount
 
 ISSUER = "绿色铜仁助手"
@@ -42,3 +44,9 @@ def enrolment(
         "next": next_path,
         "error": None,
     }
+
+
+def unstored(response: Response) -> Response:
+    """A page showing a secret or recovery codes: no browser or proxy cache keeps it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -35,6 +35,7 @@ async def enrol(person: Browser, web: Web) -> tuple[str, list[str]]:
     """Turn TOTP on from the account page, as a person would; the secret and recovery codes."""
     page = await person.get("/account/totp")
     assert page.status_code == 200 and "<svg" in page.text and "otpauth://totp/" in page.text
+    assert page.headers["cache-control"] == "no-store"
     secret = SECRET.search(page.text)
     assert secret, "the enrolment page shows no secret"
     plain = secret.group(1).replace(" ", "")
@@ -42,6 +43,7 @@ async def enrol(person: Browser, web: Web) -> tuple[str, list[str]]:
     assert confirmed.status_code == 200, confirmed.text
     codes = RECOVERY.findall(confirmed.text)
     assert len(codes) == 8 and "只显示这一次" in confirmed.text
+    assert confirmed.headers["cache-control"] == "no-store"
     return plain, codes
 
 

@@ -30,7 +30,7 @@ from web.auth import (
     too_soon,
 )
 from web.deps import ConsoleDep, LoginDep, SessionDep, StaffDep
-from web.enrolment import enrolment
+from web.enrolment import enrolment, unstored
 from web.errors import BadInput
 from web.routes.login import WRONG_CODE, code_key
 from web.templating import page
@@ -134,7 +134,8 @@ async def show_enrolment(
         return RedirectResponse("/account", status_code=303)
     secret = await SecondFactor(session).start_enrolment(staff)
     context = enrolment(staff, secret, action="/account/totp")
-    return page(request, "account_totp.html", context | {"required": _required(console, staff)})
+    required = _required(console, staff)
+    return unstored(page(request, "account_totp.html", context | {"required": required}))
 
 
 @router.post("/account/totp")
@@ -160,7 +161,7 @@ async def confirm_enrolment(
         secret = await factor.start_enrolment(staff)
         context = enrolment(staff, secret, action="/account/totp")
         context |= {"required": _required(console, staff), "error": WRONG_CODE}
-        return page(request, "account_totp.html", context, status_code=400)
+        return unstored(page(request, "account_totp.html", context, status_code=400))
     auth = console.auth
     await LoginThrottle(session, auth.throttle, pepper=auth.pepper).succeeded(
         code_key(staff), address
@@ -168,7 +169,7 @@ async def confirm_enrolment(
     await StaffAudit(session).record(
         EventKind.TOTP_ENABLED, at=now, account_id=staff.id, address=address
     )
-    return page(request, "account_totp_codes.html", {"codes": codes, "next": "/account"})
+    return unstored(page(request, "account_totp_codes.html", {"codes": codes, "next": "/account"}))
 
 
 @router.post("/account/totp/off")

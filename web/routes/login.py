@@ -44,7 +44,7 @@ from web.auth import (
     too_soon,
 )
 from web.deps import Console, ConsoleDep, LoginDep, SessionDep
-from web.enrolment import enrolment
+from web.enrolment import enrolment, unstored
 from web.templating import page
 
 log = logging.getLogger(__name__)
@@ -219,7 +219,7 @@ async def show_enrol(
         return _start_again(request, target)
     secret = await SecondFactor(session).start_enrolment(found[1])
     context = enrolment(found[1], secret, action="/login/enrol", next_path=target)
-    return page(request, "account_totp.html", context | {"required": True})
+    return unstored(page(request, "account_totp.html", context | {"required": True}))
 
 
 @router.post("/login/enrol")
@@ -247,7 +247,7 @@ async def submit_enrol(
         secret = account.totp_pending_secret or ""
         context = enrolment(account, secret, action="/login/enrol", next_path=target)
         context |= {"required": True, "error": WRONG_CODE}
-        return page(request, "account_totp.html", context, status_code=400)
+        return unstored(page(request, "account_totp.html", context, status_code=400))
     await _code_passed(console, session, challenge, account, request)
     await StaffAudit(session).record(
         EventKind.TOTP_ENABLED,
@@ -255,7 +255,7 @@ async def submit_enrol(
         account_id=account.id,
         address=client_address(request, console.auth.trusted_proxies),
     )
-    shown = page(request, "account_totp_codes.html", {"codes": codes, "next": target})
+    shown = unstored(page(request, "account_totp_codes.html", {"codes": codes, "next": target}))
     return await _logged_in(
         request, console, session, login, account, target, detail="两步验证：开启", response=shown
     )
