@@ -41,6 +41,7 @@ def enrolment(
         "uri": uri,
         "qr": qr_svg(uri),
         "action": action,
+        "ask_password": action.startswith("/account"),  # at login it has just been typed
         "next": next_path,
         "error": None,
     }

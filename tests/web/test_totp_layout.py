@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from greenbot.clock import ManualClock
 from staff import totp
-from tests.web.conftest import Web, web_settings
+from tests.web.conftest import PASSWORD, Web, web_settings
 from tests.web.test_browser import ARTIFACTS, CHROMIUM, chromium, free_port, log_in  # noqa: F401
 from tests.web.test_layout import SIZES, overflow
 
@@ -69,6 +69,7 @@ async def test_enrolling_and_the_code_step_fit_a_phone_and_a_desktop(console, ch
         assert qr is not None and 150 <= qr["width"] <= width - 40, qr
         await check(page, "totp-enrol", size)
         secret = re.sub(r"\s", "", await page.locator("code.text").inner_text())
+        await page.fill("input[name=password]", PASSWORD)
         await page.fill("input[name=code]", totp.code_at(secret, totp.step_at(web.clock.now())))
         await page.get_by_role("button", name="确认并开启").click()
         await page.wait_for_selector("ul.codes")

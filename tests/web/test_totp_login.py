@@ -39,7 +39,14 @@ async def enrol(person: Browser, web: Web) -> tuple[str, list[str]]:
     secret = SECRET.search(page.text)
     assert secret, "the enrolment page shows no secret"
     plain = secret.group(1).replace(" ", "")
-    confirmed = await person.post("/account/totp", {"code": code_now(plain, web)})
+    refused = await person.post(
+        "/account/totp", {"password": "not-the-password", "code": code_now(plain, web)}
+    )
+    assert refused.status_code == 400 and "当前密码不正确" in refused.text
+    assert SECRET.search(refused.text) and plain in refused.text.replace(" ", "")
+    confirmed = await person.post(
+        "/account/totp", {"password": PASSWORD, "code": code_now(plain, web)}
+    )
     assert confirmed.status_code == 200, confirmed.text
     codes = RECOVERY.findall(confirmed.text)
     assert len(codes) == 8 and "只显示这一次" in confirmed.text
@@ -113,6 +120,8 @@ async def test_after_enrolling_the_password_alone_opens_nothing_and_the_code_ope
     assert kinds.count((EventKind.CODE_FAILED.value, None)) == 2
     assert kinds[-1] == (EventKind.LOGIN.value, "两步验证：验证码")
     assert not any(secret in str(e.detail) for e in await events(web.sessions))
+    trail = (await person.get("/staff")).text
+    assert "开启两步验证" in trail and "验证码错误" in trail
 
 
 async def test_a_code_that_logged_in_once_is_refused_the_second_time(

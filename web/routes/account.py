@@ -144,28 +144,35 @@ async def confirm_enrolment(
     console: ConsoleDep,
     session: SessionDep,
     staff: StaffDep,
+    password: Annotated[str, Form(max_length=256)],
     code: Annotated[str, Form(max_length=64)],
 ) -> Response:
-    """TOTP is on once a code from the new secret is typed; the recovery codes are shown in
-    this response only (the database keeps their hashes)."""
-    address = client_address(request, console.auth.trusted_proxies)
-    wait = await claim_attempt(console, code_key(staff), address)
-    if wait:
-        raise BadInput(too_soon(wait))
-    now = console.clock.now()
-    factor = SecondFactor(session)
+    """TOTP is on once the password and a code from the new secret are typed (a borrowed
+    session alone cannot tie the account to someone else's phone); the recovery codes are
+    shown in this response only (the database keeps their hashes)."""
     if staff.has_totp:
         return RedirectResponse("/account", status_code=303)
-    codes = await factor.confirm_enrolment(staff, code, now=now)
+    auth = console.auth
+    address = client_address(request, auth.trusted_proxies)
+    # Both claims in their own transactions before this request writes (SQLite: one writer).
+    for key in (staff.name, code_key(staff)):
+        if wait := await claim_attempt(console, key, address):
+            raise BadInput(too_soon(wait))
+    now = console.clock.now()
+    factor = SecondFactor(session)
+    throttle = LoginThrottle(session, auth.throttle, pepper=auth.pepper)
+    right_password = await StaffAccounts(session).confirm_password(staff, password)
+    codes = await factor.confirm_enrolment(staff, code, now=now) if right_password else None
     if codes is None:
+        if right_password:
+            await throttle.succeeded(staff.name, address)
         secret = await factor.start_enrolment(staff)
         context = enrolment(staff, secret, action="/account/totp")
-        context |= {"required": _required(console, staff), "error": WRONG_CODE}
+        error = WRONG_CODE if right_password else "当前密码不正确。"
+        context |= {"required": _required(console, staff), "error": error}
         return unstored(page(request, "account_totp.html", context, status_code=400))
-    auth = console.auth
-    await LoginThrottle(session, auth.throttle, pepper=auth.pepper).succeeded(
-        code_key(staff), address
-    )
+    await throttle.succeeded(staff.name, address)
+    await throttle.succeeded(code_key(staff), address)
     await StaffAudit(session).record(
         EventKind.TOTP_ENABLED, at=now, account_id=staff.id, address=address
     )
