@@ -70,6 +70,17 @@ class Answerer:
         self._warming = pool.submit(answer_worker.ready)  # the model loads now, not later
         return pool
 
+    @property
+    def warm(self) -> bool:
+        """Whether a question asked now is answered without waiting for a model to load: a
+        process worker once it has loaded and warmed its own (again after a restart); a thread
+        worker answers with this process's engine, which `greenbot run` warms before serving.
+        /readyz asks this, so ready means the first answer comes at once."""
+        warming = self._warming
+        if warming is None:
+            return True
+        return warming.done() and warming.exception() is None and bool(warming.result())
+
     async def until_warm(self) -> None:
         """Wait until a process worker has loaded its model (at once for the thread): the bot
         takes its first update after this, so no citizen's question pays for the loading."""

@@ -75,7 +75,11 @@ async def test_healthz_answers_without_a_database(broken_sessions, tmp_path: Pat
 async def test_readyz_is_ready_with_a_reachable_database(sessions, tmp_path: Path) -> None:
     response = await get(make_app(sessions, tmp_path), "/readyz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "knowledge": "not used here"}
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "knowledge": "not used here",
+        "answering": "not used here",
+    }
 
 
 async def test_readyz_is_503_with_reasons_when_the_database_is_down(

@@ -1,8 +1,11 @@
 """Probes for the orchestrator and metrics for Prometheus.
 
 - `/healthz`: the process answers (no database): a failing one gets restarted.
-- `/readyz`: the database answers `SELECT 1` and, where this app holds the answer engine, its
-  knowledge index is loaded; 503 with the reasons otherwise: the load balancer skips it.
+- `/readyz`: the database answers `SELECT 1`; where this app holds the answer engine, its
+  knowledge index is loaded; and where it answers questions (the sandbox, through its own
+  dispatcher or the running bot's), the answerer's model is loaded and warmed in whichever
+  process answers (a process worker loads its own after start-up). 503 with the reasons
+  otherwise: the load balancer skips it, and no first question pays for the loading.
 - `/metrics`: Prometheus text, counts read from the database (`greenbot/metrics.py`), only to
   a scraper sending `Authorization: Bearer <GREENBOT_METRICS_TOKEN>`. Without that setting it
   answers 404, as if absent: the console's port is public and the counts are not.
@@ -71,10 +74,30 @@ async def readyz(request: Request, sessions: SessionsDep) -> JSONResponse:
     else:
         checks["knowledge"] = "not loaded"
         reasons.append("knowledge index not loaded")
+    checks["answering"] = _answering(request)
+    if checks["answering"] not in ("ok", "not used here"):
+        reasons.append(f"answer model {checks['answering']}")
     if reasons:
         log.warning("not ready: %s", "; ".join(reasons))
         return JSONResponse({"status": "not ready", "checks": checks, "reasons": reasons}, 503)
     return JSONResponse({"status": "ready", "checks": checks})
+
+
+def _answering(request: Request) -> str:
+    """Whether the answerer the sandbox feeds (`bot.answerer.Answerer`, in the dispatcher's
+    workflow data) has its model warm: `ok`, `loading`, `not started` (the bot has not built
+    its dispatcher yet), or `not used here` (no sandbox in this app)."""
+    console = getattr(request.app.state, "console", None)
+    sandbox = getattr(console, "sandbox", None)
+    if sandbox is None:
+        return "not used here"
+    dispatcher = sandbox.dispatcher
+    if dispatcher is None:
+        return "not started"
+    answerer = dispatcher.workflow_data.get("answerer")
+    if answerer is None:
+        return "not used here"
+    return "ok" if answerer.warm else "loading"
 
 
 def _index_loaded(engine: Any) -> bool:
