@@ -236,9 +236,9 @@ async def submit_enrol(
     if found is None:
         return _start_again(request, target)
     challenge, account = found
-    refused = await _throttled(request, console, account, "login_code.html", target)
-    if refused is not None:
-        return refused
+    if wait := await claim_attempt(console, code_key(account), address_of(request, console)):
+        flash(request, too_soon(wait), "error")  # back to the same page, its secret unchanged
+        return RedirectResponse(f"/login/enrol?next={quote(target)}", status_code=303)
     now = console.clock.now()
     codes = await SecondFactor(session).confirm_enrolment(account, code, now=now)
     if codes is None:
@@ -274,6 +274,10 @@ async def _throttled(
     refused = page(request, template, {"next": target, "error": too_soon(wait)}, status_code=429)
     refused.headers["Retry-After"] = str(wait)
     return refused
+
+
+def address_of(request: Request, console: Console) -> str | None:
+    return client_address(request, console.auth.trusted_proxies)
 
 
 def code_key(account: StaffAccount) -> str:
