@@ -51,6 +51,7 @@ BACK: dict[State, State] = {
     ReportFlow.contact: ReportFlow.photos,
     ReportFlow.summary: ReportFlow.contact,
 }
+PLACE_STEPS = frozenset({ReportFlow.consent, ReportFlow.location, ReportFlow.address})
 SHOWN_SIMILAR = 3
 SUMMARY_DESCRIPTION_CHARS = 600  # the whole text is kept; the summary shows its start
 
@@ -161,9 +162,17 @@ async def advance(turn: Turn, draft: Draft, done: State) -> None:
     """After `done` is answered: the next step, the summary when editing, and similar reports
     first whenever the place or text is newly complete."""
     target = ReportFlow.summary if draft.editing else NEXT[done]
+    if draft.editing and done in PLACE_STEPS and _moved_district(draft):
+        target = ReportFlow.district  # the new place is elsewhere: confirm, then the summary
     if target in (ReportFlow.photos, ReportFlow.summary) and await offer_similar(turn, draft):
         return
     await ask(turn, target, draft)
+
+
+def _moved_district(draft: Draft) -> bool:
+    """The place given now lies in another district than the one chosen before."""
+    proposal = propose(address=draft.address, lat=draft.lat, lon=draft.lon)
+    return proposal is not None and proposal[0] != draft.district
 
 
 async def go_back(turn: Turn, draft: Draft, current: State) -> None:
