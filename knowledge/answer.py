@@ -5,12 +5,21 @@ learned coverage decision (knowledge/coverage.py) or the scope check says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from knowledge import phrases
 from knowledge.chunking import split_sentences
-from knowledge.compose import CLAUSE_END, Sentence, best_window, close, compose, full_width
+from knowledge.compose import (
+    CLAUSE_END,
+    Sentence,
+    Weigh,
+    best_window,
+    close,
+    compose,
+    full_width,
+)
 from knowledge.coverage import CoverageJudge, cover_features
 from knowledge.probes import fold
 from knowledge.questions import Intent, answer_shape, clean, is_follow_up
@@ -21,6 +30,7 @@ from knowledge.sections import PLAN_SOURCE, Section
 if TYPE_CHECKING:
     from knowledge.glossary import Glossary
     from knowledge.index import IndexedChunk, KnowledgeIndex
+    from knowledge.learned import LogisticModel
     from knowledge.llm import Rewriter
     from knowledge.retrieval import Query, Retriever
     from knowledge.scripts import Script
@@ -76,8 +86,10 @@ class AnswerEngine:
         judge: CoverageJudge | None = None,
         glossary: Glossary | None = None,
         suggestions: Suggestions | None = None,
+        lead_model: LogisticModel | None = None,
     ) -> None:
         self.index = index
+        self.lead_model = lead_model  # the learned lead choice; None keeps the hand-weighed one
         self.retriever = retriever
         self.threshold = threshold
         self.judge = judge or CoverageJudge(None, threshold=threshold)
@@ -294,6 +306,16 @@ class AnswerEngine:
         """The lead and up to two supporting sentences, from the cited section: the passages
         retrieval ranked first, then the rest of the section (it can hold the sentence that
         states the date or duration asked for)."""
+        sentences, weigh, fold_text = self.sentences_for(hits, section_id, query)
+        return compose(
+            sentences, weigh, answer_shape(query.text), fold_text, query.text, self.lead_model
+        )
+
+    def sentences_for(
+        self, hits: list[Hit], section_id: str, query: Query
+    ) -> tuple[list[Sentence], Weigh, Callable[[str], str]]:
+        """The cited section's sentences (ranked by their passage's place in retrieval), how
+        much of the query a piece of text answers, and the folding used to compare text."""
         tokenizer = self.index.tokenizer
         idf = self.index.bm25.idf
         terms = query.terms
@@ -332,7 +354,7 @@ class AnswerEngine:
                         else "",
                     )
                 )
-        return compose(sentences, weigh, answer_shape(query.text), fold_text, query.text)
+        return sentences, weigh, fold_text
 
 
 def citation_for(section: Section) -> str:

@@ -11,8 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from knowledge.chunking import split_sentences
+
+if TYPE_CHECKING:
+    from knowledge.learned import LogisticModel
 
 LEAD_CHARS = 120
 SUPPORT_SENTENCES = 2
@@ -102,15 +108,110 @@ def _value(
     return value
 
 
+# What the learned lead choice sees of each candidate window (knowledge/training.py fits it).
+LEAD_FEATURES = (
+    "share",  # its share of the question's weighted words, relative to the best sentence
+    "number",  # repeats a number the question names
+    "shape",  # looks like the kind of fact asked for (a date, a figure, a department)
+    "hint",  # holds the span the nearest written question was about
+    "bigrams",  # share of the question's character pairs it contains (everyday wording)
+    "figure",  # states a figure (digits, a percentage)
+    "rank",  # of its passage in retrieval
+    "intro",  # its sentence introduces a list ("…如下：")
+    "index",  # its sentence's place in the passage
+    "start",  # it starts its sentence
+    "whole",  # it is its sentence whole
+    "length",  # in LEAD_CHARS
+)
+FIGURE = re.compile(r"\d|[%％]|[一二三四五六七八九十百千万亿]+(?:个|项|吨|元|家|座|辆|处)")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A window a lead could be: some clauses of one sentence, with what the choice sees."""
+
+    text: str
+    sentence: Sentence
+    features: dict[str, float]
+
+
+def windows(sentence: str) -> list[str]:
+    """Every contiguous run of the sentence's clauses at most LEAD_CHARS long (the sentence
+    itself when it is short enough or has one clause)."""
+    clauses = [c for c in CLAUSE_END.split(sentence) if c.strip()]
+    if len(sentence) <= LEAD_CHARS or len(clauses) <= 1:
+        return [sentence if len(sentence) <= LEAD_CHARS else sentence[:LEAD_CHARS]]
+    runs = []
+    for start in range(len(clauses)):
+        text = ""
+        for end in range(start, len(clauses)):
+            if len(text) + len(clauses[end]) > LEAD_CHARS:
+                break
+            text += clauses[end]
+            runs.append(text)
+    return runs or [clauses[0][:LEAD_CHARS]]
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def candidates(
+    sentences: Sequence[Sentence],
+    raw: Weigh,
+    shape: re.Pattern[str] | None,
+    fold: Callable[[str], str] = str,
+    question: str = "",
+) -> list[Candidate]:
+    """Every window of every sentence, with its LEAD_FEATURES."""
+    numbers = set(NUMBER.findall(question))
+    most = max((raw(s.text) for s in sentences), default=0.0) or 1.0
+    asked = _bigrams(fold(question))
+    found = []
+    for sentence in sentences:
+        for text in windows(sentence.text):
+            folded = fold(text)
+            found.append(
+                Candidate(
+                    text=text,
+                    sentence=sentence,
+                    features={
+                        "share": raw(text) / most,
+                        "number": float(bool(numbers & set(NUMBER.findall(text)))),
+                        "shape": float(shape is not None and bool(shape.search(text))),
+                        "hint": float(
+                            bool(sentence.hint)
+                            and sentence.hint[: max(4, len(sentence.hint) // 2)] in folded
+                        ),
+                        "bigrams": len(asked & _bigrams(folded)) / len(asked) if asked else 0.0,
+                        "figure": float(bool(FIGURE.search(text))),
+                        "rank": float(sentence.rank),
+                        "intro": float(sentence.text.rstrip().endswith(("：", ":"))),
+                        "index": float(min(sentence.order[1], 5)),
+                        "start": float(sentence.text.startswith(text)),
+                        "whole": float(text == sentence.text),
+                        "length": len(text) / LEAD_CHARS,
+                    },
+                )
+            )
+    return found
+
+
+def learned_lead(found: Sequence[Candidate], model: LogisticModel) -> Candidate:
+    rows = np.array([model.row(c.features) for c in found])
+    return found[int(np.argmax(model.logits(rows)))]
+
+
 def compose(
     sentences: Sequence[Sentence],
     raw: Weigh,
     shape: re.Pattern[str] | None,
     fold: Callable[[str], str] = str,
     question: str = "",
+    lead_model: LogisticModel | None = None,
 ) -> str:
-    """Lead (the best window of the best sentence), then up to two supporting sentences from
-    the same passages in reading order."""
+    """Lead (the best window of the best sentence, or the window `lead_model` prefers), then
+    up to two supporting sentences from the same passages in reading order."""
     if not sentences:
         return ""
     numbers = set(NUMBER.findall(question))
@@ -133,8 +234,11 @@ def compose(
     _, lead, lead_sentence = next(
         (item for item in scored if item[2].rank == min(s.rank for s in sentences)), scored[0]
     )
+    if lead_model is not None:
+        chosen = learned_lead(candidates(sentences, raw, shape, fold, question), lead_model)
+        lead, lead_sentence = chosen.text, chosen.sentence
     support = []
-    for value, window, sentence in scored[1:]:
+    for value, window, sentence in scored if lead_model is not None else scored[1:]:
         if len(support) == SUPPORT_SENTENCES or value <= 0.05:
             break
         if sentence is lead_sentence or window in lead:

@@ -84,7 +84,7 @@ def create_engine(
 
 def assemble(index: KnowledgeIndex, config: EngineConfig, *, rewriter=None) -> AnswerEngine:  # type: ignore[no-untyped-def]
     """The engine over a loaded index: the glossary and the bridge built on it, and the fitted
-    ranking and coverage models when `config.models` exists."""
+    ranking, coverage and lead models when `config.models` exists."""
     terms = load_glossary(config.corpus_dir)
     vocabulary = {token for chunk in index.chunks for token in chunk.tokens}
     bridge = Bridge(index.tokenizer, vocabulary, terms)
@@ -110,5 +110,6 @@ def assemble(index: KnowledgeIndex, config: EngineConfig, *, rewriter=None) -> A
         judge=CoverageJudge(models.get("coverage"), threshold=config.threshold),
         glossary=Glossary(terms),
         suggestions=Suggestions.load(suggestions) if suggestions.exists() else None,
+        lead_model=models.get("lead"),
         curated=curated,  # staff answers beside the corpus (knowledge/curated/engine.py)
     )

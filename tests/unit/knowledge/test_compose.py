@@ -3,7 +3,10 @@ the best passage; at most two supporting sentences; full-width punctuation in Ch
 
 from __future__ import annotations
 
-from knowledge.compose import LEAD_CHARS, Sentence, close, compose, full_width
+from pathlib import Path
+
+from knowledge import learned
+from knowledge.compose import LEAD_CHARS, Sentence, close, compose, full_width, windows
 from knowledge.questions import answer_shape
 
 
@@ -25,12 +28,37 @@ def words(*wanted: str):  # type: ignore[no-untyped-def]
     return lambda text: float(sum(w in text for w in wanted))
 
 
-def test_the_lead_is_the_window_of_the_long_sentence_that_states_the_figure() -> None:
-    long = (
-        "加强数据中心、5G通信基站等新型基础设施节能管理,严格执行通讯、运算、存储、传输等设备国家"
-        "能效标准,提高准入门槛,淘汰落后设备和技术,积极创建绿色数据中心,推动园区循环化改造,"
-        "“十四五”时期,规模以上工业单位增加值能耗下降15%,万元工业增加值用水量下降20%。"
+LONG = (
+    "加强数据中心、5G通信基站等新型基础设施节能管理,严格执行通讯、运算、存储、传输等设备国家"
+    "能效标准,提高准入门槛,淘汰落后设备和技术,积极创建绿色数据中心,推动园区循环化改造,"
+    "“十四五”时期,规模以上工业单位增加值能耗下降15%,万元工业增加值用水量下降20%。"
+)
+SHIPPED = Path(__file__).resolve().parents[3] / "knowledge" / "models.json"
+
+
+def test_a_long_sentence_offers_every_run_of_its_clauses_that_fits_the_lead() -> None:
+    runs = windows(LONG)
+    assert len(runs) > 10 and all(len(run) <= LEAD_CHARS and run in LONG for run in runs)
+    assert "万元工业增加值用水量下降20%。" in runs  # the last clause alone is one
+    assert windows("短句。") == ["短句。"]
+
+
+def test_the_shipped_lead_model_leads_with_the_figure_and_does_not_repeat_it() -> None:
+    model = learned.load(SHIPPED)["lead"]
+    body = compose(
+        [Sentence("其他措施。", 0, (0, 0)), Sentence(LONG, 0, (0, 1))],
+        words("工业", "用水", "下降"),
+        answer_shape("工厂用水要降多少"),
+        question="工厂用水要降多少",
+        lead_model=model,
     )
+    lead, _, rest = body.partition("。")
+    assert len(lead) <= LEAD_CHARS and "20%" in lead
+    assert "20%" not in rest
+
+
+def test_the_lead_is_the_window_of_the_long_sentence_that_states_the_figure() -> None:
+    long = LONG
     body = compose(
         [Sentence(long, 0, (0, 0)), Sentence("其他措施。", 0, (0, 1))],
         words("工业", "用水"),
