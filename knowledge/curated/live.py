@@ -156,6 +156,7 @@ class LiveCurated:
         self._checked = float("-inf")
         self._set = CuratedSet([], embed)
         self._lock = threading.Lock()
+        self._reported: set[str] = set()
 
     def current(self) -> CuratedSet:
         """The live set; reads the version first when the last read is older than the interval."""
@@ -170,11 +171,23 @@ class LiveCurated:
                     answers = self.source.approved()
                     self._set, self.version = CuratedSet(answers, self.embed), version
                     log.info("curated answers: version %s, %s live", version, len(answers))
-            except Exception:  # a missing table or a busy database must not stop answering
-                log.warning(
-                    "curated answers could not be read; keeping the last set", exc_info=True
-                )
+            except Exception as error:  # a missing table or a busy database must not stop
+                self._report(error)  # answering: the last set stays live
         return self._set
+
+    def _report(self, error: Exception) -> None:
+        """Once per kind of failure, in a line (the traceback only at debug level): a database
+        `greenbot ask` never migrated has no curated table, and that is not worth a warning."""
+        missing = "no such table" in str(error) or "does not exist" in str(error)
+        kind = "missing" if missing else type(error).__name__
+        log.debug("curated answers could not be read", exc_info=True)
+        if kind in self._reported:
+            return
+        self._reported.add(kind)
+        if missing:
+            log.info("no curated answers table in this database: answering from the corpus")
+        else:
+            log.warning("curated answers could not be read (%s); keeping the last set", kind)
 
     def match(self, text: str) -> Match | None:
         """The curated answer for this (Simplified) question, when it is near enough."""

@@ -115,7 +115,7 @@ async def choose_district(user: FakeUser, district: str) -> None:
             await user.press(wanted)  # 是
             return
         await user.press("rp:districts")
-        await prompt(user, words.ASK_DISTRICT)
+        await prompt(user, step(4))  # the whole list, in the reader's script
     await user.press(district)
 
 

@@ -138,7 +138,9 @@ async def test_a_thumbs_down_and_its_reason_reach_the_gap_list(
     await staff.log_in("reviewer1")
     gaps = await staff.get("/gaps")
     assert "县城污水处理率要达到多少？" in gaps.text
-    assert "没有写到农村&lt;的&gt;情况" in gaps.text
+    feedback = await staff.get("/gaps/feedback")  # the reason, beside the answer it rated
+    assert "县城污水处理率要达到多少？" in feedback.text
+    assert "没有写到农村&lt;的&gt;情况" in feedback.text
     await staff.close()
 
 

@@ -44,9 +44,11 @@ async def test_gaps_list_unanswered_and_disliked_questions_most_frequent_first(
     page = (await person.get("/gaps")).text
     first, second = page.index("光伏补贴怎么申请？"), page.index("垃圾几点收？")
     assert first < second  # asked three times: listed first
-    assert "没有说我们小区的时间" in page
     assert "节能灯好不好" not in page
     assert "充电桩&lt;script&gt;" in page and "<script>" not in page
+    feedback = (await person.get("/gaps/feedback")).text
+    assert "垃圾几点收？" in feedback and "没有说我们小区的时间" in feedback
+    assert "光伏补贴怎么申请？" not in feedback  # unanswered, not disliked
 
 
 async def test_dashboard_charts_count_reports_questions_and_broadcast_reach(

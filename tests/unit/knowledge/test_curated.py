@@ -115,6 +115,28 @@ async def test_an_approved_answer_goes_live_on_another_reader_without_a_restart(
     await database.dispose()
 
 
+def test_a_database_without_the_curated_table_is_a_quiet_note_not_a_warning(
+    tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    import logging
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "old.db").close()  # a database `greenbot migrate` never saw
+    ticks = iter(range(0, 1000, 5))
+    live = LiveCurated(
+        DatabaseReader(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"),
+        embed,
+        match_above=0.99,
+        monotonic=lambda: next(ticks),
+    )
+    with caplog.at_level(logging.INFO, logger="knowledge.curated.live"):
+        assert live.match(QUESTION) is None
+        assert live.match(QUESTION) is None  # read again: no second note
+    notes = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert [r.levelname for r in notes] == ["INFO"]
+    assert "answering from the corpus" in notes[0].getMessage() and not notes[0].exc_info
+
+
 async def test_gaps_group_the_same_need_and_approval_tells_each_asker_once(sessions) -> None:  # type: ignore[no-untyped-def]
     async with sessions.begin() as session:
         for user_id, script in ((11, "hans"), (12, "hant"), (13, "hans")):
