@@ -55,7 +55,7 @@ async def subscribe_all(sessions, chats: range) -> None:  # type: ignore[no-unty
     from sqlalchemy import insert
 
     from campaigns.models import Subscription, SubscriptionTopic
-    from greenbot.clock import SHANGHAI
+    from ground.clock import SHANGHAI
 
     now = datetime.now(SHANGHAI)
     async with sessions.begin() as session:
@@ -80,7 +80,7 @@ async def subscribe_all(sessions, chats: range) -> None:  # type: ignore[no-unty
 
 async def start_broadcast(sessions) -> int:  # type: ignore[no-untyped-def]
     from campaigns import Broadcasts
-    from greenbot.clock import SHANGHAI
+    from ground.clock import SHANGHAI
 
     now = datetime.now(SHANGHAI)
     async with sessions.begin() as session:
@@ -109,8 +109,8 @@ async def inject_429s(fake, count: int, total: int) -> int:  # type: ignore[no-u
 
 async def run(subscribers: int, rate: float, blocked_every: int, extra_429s: int) -> Result:
     from bot.runtime import delivering
-    from greenbot.clock import SystemClock
-    from greenbot.settings import Settings
+    from ground.clock import SystemClock
+    from ground.settings import Settings
     from outbox import Outbox
     from tests.support.bot_rig import create_database
     from tests.support.fake_bot_api import FakeBotAPI
@@ -176,7 +176,7 @@ async def run(subscribers: int, rate: float, blocked_every: int, extra_429s: int
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
-    from greenbot.settings import Settings
+    from ground.settings import Settings
 
     default_rate = Settings.model_fields["broadcast_rate"].default
     parser.add_argument("--rate", type=float, default=default_rate, help="sender msg/s")

@@ -91,11 +91,11 @@ async def file_one(user, citizen: Citizen, districts: list[str]) -> None:  # typ
 
 async def open_database(url: str, schema: str | None = None):  # type: ignore[no-untyped-def]
     """Every table on a fresh database: a SQLite file, or a private PostgreSQL schema (with
-    the pool `greenbot.db.create_engine` gives PostgreSQL)."""
+    the pool `ground.db.create_engine` gives PostgreSQL)."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    from greenbot.db import Base, create_engine, session_factory
     from greenbot.models import import_all_models
+    from ground.db import Base, create_engine, session_factory
 
     import_all_models()
     if schema is None:
@@ -212,7 +212,7 @@ def show(name: str, users: int, figures: dict[str, float]) -> None:
 async def main_async(users: int, skip_postgres: bool) -> None:
     import torch
 
-    from greenbot.settings import Settings
+    from ground.settings import Settings
     from knowledge.embeddings import resolve_model_path
     from knowledge.engine import EngineConfig, create_engine
 

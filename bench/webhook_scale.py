@@ -106,7 +106,7 @@ def port_open(port: int) -> bool:
 
 def knowledge_copy():  # type: ignore[no-untyped-def]
     """The app's own index in data/ (`greenbot ingest` first if missing or stale)."""
-    from greenbot.settings import Settings
+    from ground.settings import Settings
     from knowledge.corpus import CORPUS_DIR, fingerprint
     from knowledge.index import IndexConfig, is_fresh
     from tests.support.instances import KnowledgeCopy, base_env, greenbot

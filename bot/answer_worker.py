@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from greenbot.settings import Settings
+    from ground.settings import Settings
     from knowledge.answer import Answer, AnswerEngine
     from knowledge.scripts import Script
 

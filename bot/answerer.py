@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from bot import answer_worker
 
 if TYPE_CHECKING:
-    from greenbot.settings import Settings
+    from ground.settings import Settings
     from knowledge.answer import Answer, AnswerEngine
     from knowledge.scripts import Script
     from knowledge.sections import Section

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from aiogram import Router
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from greenbot.clock import Clock
-    from greenbot.settings import Settings
+    from ground.clock import Clock
+    from ground.settings import Settings
     from knowledge.answer import AnswerEngine
 
 log = logging.getLogger(__name__)

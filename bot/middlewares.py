@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from aiogram.types import TelegramObject, User
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from greenbot.clock import Clock
+    from ground.clock import Clock
 
     Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from greenbot.settings import Settings
+    from ground.settings import Settings
     from outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)

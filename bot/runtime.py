@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from campaigns.scheduler import SchedulerRunner
-    from greenbot.clock import Clock
-    from greenbot.settings import Settings
+    from ground.clock import Clock
+    from ground.settings import Settings
     from knowledge.answer import AnswerEngine
     from outbox import OutboxSender
 
@@ -256,8 +256,8 @@ def run_bot(settings: Settings, engine: AnswerEngine) -> None:
 
 
 async def _run(settings: Settings, engine: AnswerEngine) -> None:
-    from greenbot.clock import SystemClock
-    from greenbot.db import create_engine, session_factory
+    from ground.clock import SystemClock
+    from ground.db import create_engine, session_factory
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = create_engine(settings.sqlalchemy_url)
@@ -276,8 +276,8 @@ async def prepare_database(database: AsyncEngine) -> None:
     if any((MIGRATIONS / "versions").glob("[!_]*.py")):
         await upgrade(database)
         return
-    from greenbot.db import Base
     from greenbot.models import import_all_models
+    from ground.db import Base
 
     log.warning("no Alembic revision yet: creating missing tables with create_all")
     import_all_models()

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from aiogram import Router
     from aiogram.types import TelegramObject, User
 
-    from greenbot.settings import Settings
+    from ground.settings import Settings
 
     Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

@@ -17,7 +17,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
 
-    from greenbot.settings import Settings
+    from ground.settings import Settings
 
 log = logging.getLogger(__name__)
 

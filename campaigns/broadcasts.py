@@ -20,8 +20,8 @@ from campaigns.quiet import QUIET_END_HOUR, QUIET_START_HOUR, next_allowed
 from campaigns.subscriptions import Subscriptions
 from campaigns.texts import TEST_COPY, progress
 from campaigns.topics import checked_topics
-from greenbot.clock import SHANGHAI
-from greenbot.scripts import in_script
+from ground.clock import SHANGHAI
+from ground.scripts import in_script
 from outbox import DeliveryCounts, Outbox, QueuedMessage
 from outbox.models import FINAL_STATUSES
 

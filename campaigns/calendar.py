@@ -15,7 +15,7 @@ import yaml
 
 from campaigns.errors import InvalidDates, UnknownEvent
 from campaigns.topics import checked_topics
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 
 CALENDAR_FILE = Path(__file__).with_name("calendar.yaml")
 

@@ -24,7 +24,7 @@ from campaigns.calendar import Calendar
 from campaigns.errors import CampaignError
 from campaigns.models import BroadcastStatus
 from campaigns.reminders import enqueue_reminder
-from greenbot.clock import Clock
+from ground.clock import Clock
 
 log = logging.getLogger(__name__)
 

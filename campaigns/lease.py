@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from campaigns.models import SchedulerLease
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 
 
 class Lease:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from greenbot.db import Base
+from ground.db import Base
 
 
 class Subscription(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 
 QUIET_START_HOUR = 22
 QUIET_END_HOUR = 8

@@ -18,7 +18,7 @@ from campaigns.models import BroadcastStatus
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from greenbot.clock import Clock
+    from ground.clock import Clock
     from outbox import DeliveryCounts
 
 log = logging.getLogger(__name__)

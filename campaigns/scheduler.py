@@ -42,7 +42,7 @@ from campaigns.calendar import CALENDAR_FILE, Calendar
 from campaigns.lease import Lease
 from campaigns.models import BroadcastStatus
 from campaigns.reminders import existing_reminder_keys, reminder_key
-from greenbot.clock import SHANGHAI, Clock
+from ground.clock import SHANGHAI, Clock
 
 log = logging.getLogger(__name__)
 

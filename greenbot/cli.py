@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from greenbot.logs import configure_logging
-from greenbot.settings import Settings
+from ground.logs import configure_logging
+from ground.settings import Settings
 
 if TYPE_CHECKING:
     from knowledge.answer import AnswerEngine

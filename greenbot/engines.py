@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from greenbot.settings import Settings
+    from ground.settings import Settings
     from knowledge.answer import AnswerEngine
     from knowledge.engine import EngineConfig
     from knowledge.index import Progress

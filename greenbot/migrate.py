@@ -27,7 +27,7 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Tables that are not ours (`apscheduler_jobs`, left by the scheduler's former persistent
     job store in older databases) are left alone."""
     if type_ == "table":
-        from greenbot.db import Base
+        from ground.db import Base
 
         return name in Base.metadata.tables
     return True
@@ -58,7 +58,7 @@ def upgrade_url(url: str) -> None:
 
 
 async def _upgrade_url(url: str) -> None:
-    from greenbot.db import create_engine
+    from ground.db import create_engine
 
     engine = create_engine(url)
     try:

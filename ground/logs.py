@@ -15,10 +15,10 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 
 if TYPE_CHECKING:
-    from greenbot.settings import Settings
+    from ground.settings import Settings
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED_TOKEN = "<bot-token>"

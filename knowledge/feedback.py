@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from greenbot.db import Base
+from ground.db import Base
 from knowledge import phrases
 
 MAX_STORED_CHARS = 4000
@@ -82,7 +82,7 @@ def normalize(text: str) -> str:
 
 def not_covered_reason(answer: str) -> str:
     """Which refusal the engine gave, read from its opening words (either script)."""
-    from greenbot.scripts import in_script
+    from ground.scripts import in_script
 
     for key, phrase in phrases.OUT_OF_SCOPE.items():
         opening = phrase.split("{")[0][:16]

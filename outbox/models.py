@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from greenbot.db import Base
+from ground.db import Base
 
 
 class OutboxStatus(StrEnum):

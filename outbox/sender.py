@@ -31,7 +31,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from greenbot.clock import Clock
+from ground.clock import Clock
 from outbox.claims import Claims, StalePolicy
 from outbox.liveness import Liveness
 from outbox.models import ABOUT_BROADCAST_KINDS, OutboxMessage, OutboxStatus

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from outbox import Outbox
 from reports.categories import category_name
 from reports.deadlines import Deadline, missed_deadlines
@@ -23,7 +23,7 @@ from reports.repo import ReportRepo
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from greenbot.clock import Clock
+    from ground.clock import Clock
     from reports.models import Report
 
     Late = tuple[Report, tuple[Deadline, ...]]

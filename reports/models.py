@@ -21,8 +21,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from greenbot.clock import SHANGHAI
-from greenbot.db import Base
+from ground.clock import SHANGHAI
+from ground.db import Base
 
 
 class AwareDateTime(TypeDecorator[datetime]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Literal
 
-from greenbot.scripts import in_script
+from ground.scripts import in_script
 from reports.statuses import Status
 
 if TYPE_CHECKING:

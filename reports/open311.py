@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from reports.categories import CATEGORY_NAMES, Category, category_name
 from reports.districts import DISTRICTS
 from reports.errors import InvalidReport, ReportError

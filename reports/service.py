@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from reports.categories import Category, parse_category
 from reports.deadlines import Overdue, deadlines_for, missed_deadlines
 from reports.districts import check_district
@@ -31,7 +31,7 @@ from reports.validation import check_description, check_location, check_phone, c
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from greenbot.clock import Clock
+    from ground.clock import Clock
     from outbox import Outbox
 
 MAX_NOTE = 2000

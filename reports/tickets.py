@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from reports.models import TicketCounter
 
 PREFIX = "TR"

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from greenbot.db import Base
+from ground.db import Base
 
 
 class UtcDateTime(TypeDecorator[datetime]):

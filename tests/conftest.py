@@ -40,8 +40,8 @@ def redis_available() -> bool:
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def engine(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[AsyncEngine]:
     """A fresh database with every GreenBot table: a SQLite file, or a private PostgreSQL schema."""
-    from greenbot.db import Base, create_engine
     from greenbot.models import import_all_models
+    from ground.db import Base, create_engine
 
     import_all_models()
     if request.param == "sqlite":
@@ -82,7 +82,7 @@ async def private_postgres_schema(prefix: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    from greenbot.db import session_factory
+    from ground.db import session_factory
 
     return session_factory(engine)
 
@@ -96,7 +96,7 @@ def knowledge_config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[
     """The model folder is converted once into the repo's data/models (the same cache `make run`
     uses); the index lives in data/test-knowledge and is rebuilt only when the corpus, model or
     chunker changed (the manifest says so), under a file lock so parallel runs build it once."""
-    from greenbot.settings import Settings
+    from ground.settings import Settings
     from knowledge.embeddings import resolve_model_path
     from knowledge.engine import EngineConfig
 

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
-from greenbot.clock import SystemClock
+from ground.clock import SystemClock
 from reports import MediaStore, load_routing
 from web import handlers
 from web.auth import BROWSER_MAX_AGE, AuthConfig, session_secret
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from aiogram import Dispatcher
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from greenbot.clock import Clock
-    from greenbot.settings import Settings
+    from ground.clock import Clock
+    from ground.settings import Settings
     from knowledge.answer import AnswerEngine
     from web.sandbox import Sandbox
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from fastapi import Request
     from starlette.responses import Response
 
-    from greenbot.settings import Settings
+    from ground.settings import Settings
     from staff import StaffAccount
     from web.deps import Console
 

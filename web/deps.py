@@ -23,8 +23,8 @@ from web.auth import expected_csrf as expected_csrf_of
 from web.errors import CsrfRejected, Forbidden, LoginRequired
 
 if TYPE_CHECKING:
-    from greenbot.clock import Clock
-    from greenbot.settings import Settings
+    from ground.clock import Clock
+    from ground.settings import Settings
     from web.sandbox import Sandbox
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from aiogram import Dispatcher
     from fastapi import FastAPI
 
-    from greenbot.settings import Settings
+    from ground.settings import Settings
     from knowledge.answer import AnswerEngine
 
 log = logging.getLogger(__name__)
@@ -90,8 +90,8 @@ def run(settings: Settings, engine: AnswerEngine, announce: Announce | None = No
 
 async def _run(settings: Settings, engine: AnswerEngine, announce: Announce | None) -> None:
     from bot.runtime import prepare_database
-    from greenbot.clock import SystemClock
-    from greenbot.db import create_engine, session_factory
+    from ground.clock import SystemClock
+    from ground.db import create_engine, session_factory
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = create_engine(settings.sqlalchemy_url)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from campaigns import Broadcast, Subscriptions
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from knowledge.feedback import AskedQuestion
 from outbox import Outbox
 from reports import CATEGORY_NAMES, DISTRICTS, OPEN, Report

@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
-from greenbot.clock import chinese_date, chinese_time
+from ground.clock import chinese_date, chinese_time
 from reports import CATEGORY_NAMES, DISTRICTS, STATUS_NAMES, Status, category_name, status_name
 from web.auth import CSRF_FIELD, csrf_token, take_flashes
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from bot.answerer import Answerer
     from citizens import Citizen, Citizens
-    from greenbot.clock import Clock
+    from ground.clock import Clock
     from knowledge.answer import Answer
     from knowledge.feedback import QuestionLog
     from knowledge.scripts import Script

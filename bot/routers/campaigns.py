@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from citizens import Citizen
-    from greenbot.clock import Clock
-    from greenbot.settings import Settings
+    from ground.clock import Clock
+    from ground.settings import Settings
     from knowledge.scripts import Script
 
 router = Router(name=__name__)

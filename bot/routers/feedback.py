@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from aiogram.types import CallbackQuery
 
     from citizens import Citizen
-    from greenbot.clock import Clock
+    from ground.clock import Clock
     from knowledge.feedback import QuestionLog
     from knowledge.scripts import Script
 

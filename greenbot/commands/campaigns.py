@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from campaigns import Calendar, Event
-    from greenbot.settings import Settings
+    from ground.settings import Settings
 
 app = typer.Typer(help="Campaign reminders: list what is planned, enter announced dates.")
 
@@ -131,8 +131,8 @@ def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T
     """Run `work` in one committed transaction on the app database (migrated first)."""
 
     async def run() -> T:
-        from greenbot.db import create_engine, session_factory
         from greenbot.migrate import upgrade
+        from ground.db import create_engine, session_factory
 
         logging.getLogger("alembic").setLevel(logging.WARNING)  # "already at head" is noise here
 

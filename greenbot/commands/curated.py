@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from greenbot.settings import Settings
+    from ground.settings import Settings
 
 app = typer.Typer(help="Curated answers (staff-written, admin-approved).", no_args_is_help=True)
 
@@ -49,7 +49,7 @@ def import_answers(
 
 
 async def _export(settings: Settings) -> tuple[str, int]:
-    from greenbot.db import create_engine, session_factory
+    from ground.db import create_engine, session_factory
     from knowledge.curated import CuratedAnswers
     from knowledge.curated.transfer import dump
 
@@ -63,8 +63,8 @@ async def _export(settings: Settings) -> tuple[str, int]:
 
 
 async def _import(settings: Settings, text: str) -> int:
-    from greenbot.clock import SystemClock
-    from greenbot.db import create_engine, session_factory
+    from ground.clock import SystemClock
+    from ground.db import create_engine, session_factory
     from knowledge.curated.transfer import load
 
     engine = create_engine(settings.sqlalchemy_url)

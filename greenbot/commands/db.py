@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from greenbot.settings import Settings
+from ground.settings import Settings
 
 app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 

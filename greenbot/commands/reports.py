@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import typer
 
 if TYPE_CHECKING:
-    from greenbot.settings import Settings
+    from ground.settings import Settings
     from reports import ReportService
 
 app = typer.Typer(help="Public supervision reports.", no_args_is_help=True)
@@ -86,8 +86,8 @@ async def _purge(settings: Settings) -> int:
 @contextlib.asynccontextmanager
 async def _service(settings: Settings, *, commit: bool = False) -> AsyncIterator[ReportService]:
     """A ReportService on the configured database, for one command."""
-    from greenbot.clock import SystemClock
-    from greenbot.db import create_engine, session_factory
+    from ground.clock import SystemClock
+    from ground.db import create_engine, session_factory
     from outbox import Outbox
     from reports import MediaStore, ReportService
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 if TYPE_CHECKING:
-    from greenbot.settings import Settings
+    from ground.settings import Settings
     from staff import EventKind, StaffAccount, StaffAccounts
 
 app = typer.Typer(
@@ -57,7 +57,7 @@ def _with_accounts(settings: Settings, action: Callable[[StaffAccounts], Awaitab
 
     async def main() -> T:
         from bot.runtime import prepare_database
-        from greenbot.db import create_engine, session_factory
+        from ground.db import create_engine, session_factory
         from staff import StaffAccounts
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -82,7 +82,7 @@ async def _audit(
     accounts: StaffAccounts, kind: EventKind, account: StaffAccount, detail: str | None = None
 ) -> StaffAccount:
     """Record a change made here in the audit trail, in the change's own transaction."""
-    from greenbot.clock import SystemClock
+    from ground.clock import SystemClock
     from staff import StaffAudit
 
     await StaffAudit(accounts.session).record(
@@ -116,7 +116,7 @@ def add(
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Add an account (asks for the password twice, or reads it from stdin)."""
-    from greenbot.clock import SystemClock
+    from ground.clock import SystemClock
     from staff import EventKind
 
     password = _password(password_stdin)

@@ -7,9 +7,9 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from greenbot.db import Base, create_engine
 from greenbot.migrate import include_name, render_item
 from greenbot.models import import_all_models
+from ground.db import Base, create_engine
 
 import_all_models()
 target_metadata = Base.metadata

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
-from greenbot.clock import SHANGHAI, chinese_date
+from ground.clock import SHANGHAI, chinese_date
 from knowledge.curated.models import AnswerStatus, CuratedAnswer, CuratedVersion, SourceKind
 from knowledge.feedback import normalize
 from knowledge.sections import PLAN_TITLE
@@ -240,7 +240,7 @@ class DatabaseReader:
 
     async def _with_engine(self, query: Callable[[AsyncEngine], Coroutine[Any, Any, T]]) -> T:
         if self._engine is None:
-            from greenbot.db import create_engine
+            from ground.db import create_engine
 
             self._engine = create_engine(self.url)
         return await query(self._engine)

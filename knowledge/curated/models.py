@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from greenbot.db import Base
+from ground.db import Base
 
 
 class AnswerStatus(StrEnum):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from citizens.models import Citizen
-from greenbot.scripts import in_script
+from ground.scripts import in_script
 from knowledge.curated.gaps import CURATED_CHANNEL
 from knowledge.curated.live import CURATED_SECTION, STAFF_ANSWER, LiveAnswer
 from knowledge.feedback import AskedQuestion, normalize

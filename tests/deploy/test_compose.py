@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from greenbot.settings import Settings
+from ground.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from PIL import Image
 
 from bot.texts import reports as words
-from greenbot.clock import SystemClock
+from ground.clock import SystemClock
 from outbox import Outbox
 from reports import DISTRICTS, Limits, MediaStore, Report, ReportService
 from reports.media import strip_metadata
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from greenbot.clock import Clock
+    from ground.clock import Clock
     from tests.support.fake_bot_api import BotMessage, ChatView, FakeUser
 
 TICKET = re.compile(r"TR-\d{4}-\d{4,}")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from campaigns import Subscriptions
 from campaigns.models import Subscription
 from citizens import Citizen, Citizens
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from tests.support.bot_rig import REPLY_TIMEOUT, until
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import texts
-from greenbot.clock import SHANGHAI, ManualClock
+from ground.clock import SHANGHAI, ManualClock
 from knowledge.feedback import AskedQuestion
 from tests.support.bot_rig import REPLY_TIMEOUT, until
 

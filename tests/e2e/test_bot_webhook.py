@@ -9,7 +9,7 @@ import socket
 from typing import TYPE_CHECKING
 
 from bot.runtime import serve
-from greenbot.clock import SystemClock
+from ground.clock import SystemClock
 from knowledge.feedback import AskedQuestion
 from tests.support.bot_rig import REPLY_TIMEOUT, until
 

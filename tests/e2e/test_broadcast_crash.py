@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from campaigns import Broadcasts
 from campaigns.models import Broadcast, BroadcastStatus, Subscription, SubscriptionTopic
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from outbox import OutboxMessage
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.instances import KnowledgeCopy, running_instances
@@ -51,8 +51,8 @@ def knowledge(request: pytest.FixtureRequest, knowledge_config) -> KnowledgeCopy
 
 async def prepare(database_url: str) -> int:
     """Subscribers and a started broadcast the admin follows (as /broadcast leaves them)."""
-    from greenbot.db import create_engine, session_factory
     from greenbot.migrate import upgrade
+    from ground.db import create_engine, session_factory
 
     engine = create_engine(database_url)
     try:

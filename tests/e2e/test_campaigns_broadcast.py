@@ -10,7 +10,7 @@ from bot.texts import campaigns as t
 from bot.texts.staff import ADMINS_ONLY
 from campaigns import Broadcast, BroadcastStatus, Subscription
 from campaigns.models import AnnouncedOccurrence
-from greenbot.clock import SHANGHAI, ManualClock
+from ground.clock import SHANGHAI, ManualClock
 from outbox import OutboxMessage
 from tests.support.bot_rig import REPLY_TIMEOUT, until
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from bot.runtime import delivering
 from campaigns import Broadcasts, Subscriptions
-from greenbot.clock import SHANGHAI, ManualClock, SystemClock
-from greenbot.db import create_engine, session_factory
-from greenbot.settings import Settings
+from ground.clock import SHANGHAI, ManualClock, SystemClock
+from ground.db import create_engine, session_factory
+from ground.settings import Settings
 from outbox import OutboxMessage, OutboxStatus
 from tests.support.bot_rig import until
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from campaigns import Broadcasts, Subscription
 from citizens import Citizen
-from greenbot.clock import SHANGHAI, ManualClock
+from ground.clock import SHANGHAI, ManualClock
 from outbox import OutboxMessage, OutboxStatus
 from tests.support.bot_rig import REPLY_TIMEOUT, until
 from tests.support.sqlite_lock import SQLiteWriteLock, database_file

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from campaigns import Subscription, Subscriptions
 from citizens import ConversationState
-from greenbot.clock import SystemClock
+from ground.clock import SystemClock
 from outbox import Outbox, OutboxMessage
 from reports import MediaStore, Report, ReportFollower, ReportService
 from tests.e2e.report_steps import Filing, file_report, prompt, seed_report

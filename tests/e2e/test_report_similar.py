@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from greenbot.clock import SystemClock
+from ground.clock import SystemClock
 from outbox import Outbox, OutboxMessage
 from reports import MediaStore, Report, ReportFollower, ReportService, Staff
 from tests.e2e.report_steps import (

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot import texts
 from bot.texts.staff import REVIEWERS_ONLY
-from greenbot.clock import SHANGHAI, ManualClock
+from ground.clock import SHANGHAI, ManualClock
 from outbox import OutboxMessage
 from reports import Report, ReportEvent, ReportFollower
 from tests.e2e.report_steps import STAFF_CHAT, Filing, file_report, prompt, seed_report

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.routers.report.cards import announce
-from greenbot.clock import SystemClock
+from ground.clock import SystemClock
 from outbox import OutboxMessage
 from outbox.models import SANDBOX_CHATS_FROM
 from tests.e2e.report_steps import STAFF_CHAT, prompt, seed_report

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from bot.app import create_bot, create_dispatcher
-from greenbot.clock import SystemClock
-from greenbot.settings import Settings
+from ground.clock import SystemClock
+from ground.settings import Settings
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from bot.runtime import Delivery
-    from greenbot.clock import Clock
+    from ground.clock import Clock
     from knowledge.answer import AnswerEngine
     from tests.support.fake_bot_api import FakeBotAPI
 
@@ -31,8 +31,8 @@ REPLY_TIMEOUT = 30.0
 
 async def create_database(url: str) -> async_sessionmaker[AsyncSession]:
     """Every GreenBot table on a fresh database (create_all: no Alembic revision exists yet)."""
-    from greenbot.db import Base, create_engine, session_factory
     from greenbot.models import import_all_models
+    from ground.db import Base, create_engine, session_factory
 
     import_all_models()
     engine = create_engine(url)

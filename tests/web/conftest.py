@@ -19,8 +19,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from greenbot.clock import SHANGHAI, ManualClock
-from greenbot.settings import Settings
+from ground.clock import SHANGHAI, ManualClock
+from ground.settings import Settings
 from outbox import Outbox
 from reports import MediaStore, Report, ReportService
 from staff import StaffAccounts
@@ -70,8 +70,8 @@ def web_settings(tmp_path: Path, **overrides: Any) -> Settings:
 
 
 async def make_database(path: Path) -> async_sessionmaker[AsyncSession]:
-    from greenbot.db import Base, create_engine, session_factory
     from greenbot.models import import_all_models
+    from ground.db import Base, create_engine, session_factory
 
     import_all_models()
     engine = create_engine(f"sqlite+aiosqlite:///{path}")

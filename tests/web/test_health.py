@@ -15,10 +15,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from campaigns import Broadcasts
-from greenbot.clock import SHANGHAI, ManualClock
-from greenbot.db import create_engine, session_factory
 from greenbot.metrics import Metrics
-from greenbot.settings import Settings
+from ground.clock import SHANGHAI, ManualClock
+from ground.db import create_engine, session_factory
+from ground.settings import Settings
 from knowledge.feedback import QuestionLog
 from outbox import Outbox, OutboxMessage, OutboxStatus
 from reports import MediaStore, ReportService, Staff, Status

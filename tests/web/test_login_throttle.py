@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
-from greenbot.clock import ManualClock
-from greenbot.db import create_engine, session_factory
+from ground.clock import ManualClock
+from ground.db import create_engine, session_factory
 from tests.web.conftest import PASSWORD, Browser, Web, web_settings
 from web.addresses import client_address, trusted_networks
 

@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from greenbot.clock import SHANGHAI, ManualClock
-from greenbot.settings import Settings
+from ground.clock import SHANGHAI, ManualClock
+from ground.settings import Settings
 from outbox import Outbox
 from outbox.models import SANDBOX_CHATS_FROM
 from reports import MediaStore, Report, ReportService, Staff, Status, publish

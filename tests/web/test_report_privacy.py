@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from greenbot.clock import ManualClock
+from ground.clock import ManualClock
 from outbox.models import SANDBOX_CHATS_FROM
 from reports import Report, ReportEvent
 from tests.web.conftest import Browser, Web, web_settings

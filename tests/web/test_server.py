@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import select
 
 from campaigns.models import SchedulerLease
-from greenbot.clock import SystemClock
-from greenbot.db import create_engine, session_factory
-from greenbot.settings import Settings
+from ground.clock import SystemClock
+from ground.db import create_engine, session_factory
+from ground.settings import Settings
 from outbox import Outbox, OutboxMessage, OutboxStatus
 from reports import MediaStore, ReportService
 from staff import StaffAccounts

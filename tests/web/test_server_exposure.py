@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from greenbot.clock import SystemClock
-from greenbot.db import create_engine, session_factory
+from ground.clock import SystemClock
+from ground.db import create_engine, session_factory
 from outbox import Outbox
 from reports import MediaStore, Report, ReportService
 from tests.web.conftest import Browser, web_settings

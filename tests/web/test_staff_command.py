@@ -8,8 +8,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from greenbot.cli import app
-from greenbot.clock import SystemClock
-from greenbot.db import create_engine, session_factory
+from ground.clock import SystemClock
+from ground.db import create_engine, session_factory
 from staff import StaffAccounts
 
 PASSWORD = "a-long-enough-password"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from greenbot.clock import SystemClock
-from greenbot.db import create_engine, session_factory
+from ground.clock import SystemClock
+from ground.db import create_engine, session_factory
 from staff import ConsoleSessions, EventKind, SecondFactor, StaffAccounts, StaffEvent, totp
 from staff.sessions import Lifetimes
 from tests.web.test_staff_command import PASSWORD, run

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from greenbot.clock import ManualClock
+from ground.clock import ManualClock
 from staff import totp
 from tests.web.conftest import PASSWORD, Web, web_settings
 from tests.web.test_browser import ARTIFACTS, CHROMIUM, chromium, free_port, log_in  # noqa: F401

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from greenbot.clock import ManualClock
+from ground.clock import ManualClock
 from staff import EventKind, StaffEvent, totp
 from tests.web.conftest import PASSWORD, Browser, Web, web_settings
 

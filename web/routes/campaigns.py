@@ -23,7 +23,7 @@ from campaigns import (
     load_calendar,
 )
 from campaigns.texts import paid_cost
-from greenbot.clock import chinese_date, chinese_time, parse_local
+from ground.clock import chinese_date, chinese_time, parse_local
 from web import stats
 from web.auth import flash
 from web.deps import AdminDep, ConsoleDep, SessionDep, StaffDep

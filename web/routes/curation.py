@@ -46,7 +46,7 @@ async def in_thread(call: Callable[..., Any], *args: Any) -> Any:
 
 def draft_from_form(form: dict[str, str]) -> Draft:
     """The answer form's fields as a Draft (dates typed as 2026-03-01 or 2026年3月1日)."""
-    from greenbot.clock import parse_local
+    from ground.clock import parse_local
 
     issued = (form.get("issued_on") or "").strip()
     issued_on: date | None = None

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from greenbot.metrics import CONTENT_TYPE, Metrics
-from greenbot.settings import Settings
+from ground.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from greenbot.clock import Clock, SystemClock
-from greenbot.settings import Settings
+from ground.clock import Clock, SystemClock
+from ground.settings import Settings
 from outbox import Outbox
 from reports import open311
 from reports.errors import ReportError

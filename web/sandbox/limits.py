@@ -25,8 +25,8 @@ from web.sandbox.models import SandboxCounter
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from greenbot.clock import Clock
-    from greenbot.settings import Settings
+    from ground.clock import Clock
+    from ground.settings import Settings
 
 log = logging.getLogger(__name__)
 

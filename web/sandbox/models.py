@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from greenbot.db import Base
+from ground.db import Base
 from reports.models import AwareDateTime
 
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from greenbot.clock import Clock
+    from ground.clock import Clock
 
 log = logging.getLogger(__name__)
 

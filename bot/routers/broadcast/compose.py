@@ -24,7 +24,7 @@ from bot.staff import Role, guard
 from bot.texts import campaigns as t
 from campaigns import TOPICS, BroadcastNotFound, Broadcasts, InvalidBroadcastState, next_allowed
 from campaigns.texts import paid_cost
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 
 if TYPE_CHECKING:
     from aiogram.fsm.context import FSMContext
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from bot.runtime import Nudge
     from bot.staff import StaffMember
     from campaigns import Broadcast
-    from greenbot.clock import Clock
-    from greenbot.settings import Settings
+    from ground.clock import Clock
+    from ground.settings import Settings
 
 router = guard(Router(name=__name__), Role.ADMIN)
 

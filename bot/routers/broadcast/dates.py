@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.staff import StaffMember
-    from greenbot.clock import Clock
+    from ground.clock import Clock
 
 router = guard(Router(name=__name__), Role.ADMIN)
 

@@ -14,7 +14,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import html, shorten
 from bot.texts import reports as words
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from outbox import Outbox
 from reports import REVIEWER, StaffView, allowed_moves
 from reports.deadlines import missed_deadlines

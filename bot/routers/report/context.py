@@ -12,7 +12,7 @@ from aiogram import BaseMiddleware
 
 from bot import texts
 from bot.render import html
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from outbox import Outbox
 from reports import Limits, MediaStore, ReportService, Routing, is_demo_reporter, load_routing
 
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from aiogram.types import Message, TelegramObject
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from greenbot.clock import Clock
-    from greenbot.settings import Settings
+    from ground.clock import Clock
+    from ground.settings import Settings
     from knowledge.scripts import Script
 
     Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

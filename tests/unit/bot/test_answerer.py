@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.answerer import Answerer
-from greenbot.settings import Settings
+from ground.settings import Settings
 
 pytestmark = pytest.mark.slow  # the answer engine, twice
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.fsm_storage import DatabaseStorage
 from citizens import Citizen, ConversationState
-from greenbot.clock import SystemClock
+from ground.clock import SystemClock
 
 KEY = StorageKey(bot_id=42, chat_id=1001, user_id=1001)
 

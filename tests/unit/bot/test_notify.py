@@ -13,8 +13,8 @@ from aiogram import Bot
 
 from bot.app import create_bot
 from bot.notify import BotTransport, create_delivery_bot
-from greenbot.clock import SHANGHAI
-from greenbot.settings import Settings
+from ground.clock import SHANGHAI
+from ground.settings import Settings
 from outbox import OutboxMessage, Outcome
 from tests.support.fake_bot_api import FakeBotAPI
 

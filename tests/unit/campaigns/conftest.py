@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from campaigns.calendar import Calendar
-from greenbot.clock import SHANGHAI, ManualClock
+from ground.clock import SHANGHAI, ManualClock
 
 
 @pytest.fixture

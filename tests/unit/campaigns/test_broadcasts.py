@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from campaigns import Broadcasts, BroadcastStatus, InvalidBroadcastState, Subscriptions
 from campaigns.reporting import progress_hook
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from outbox import Outbox, OutboxMessage, OutboxSender, Outcome, SendResult
 from tests.unit.outbox.fakes import FakeTime, FakeTransport
 

@@ -8,7 +8,7 @@ import pytest
 
 from campaigns import AnnouncedDates, Calendar, InvalidDates, UnknownEvent, load_calendar
 from campaigns.texts import chinese_dates, reminder_text
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 
 
 def starts(calendar: Calendar, year: int) -> dict[str, tuple[date, date]]:

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from greenbot.cli import app
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 
 NEXT_YEAR = datetime.now(SHANGHAI).year + 1
 

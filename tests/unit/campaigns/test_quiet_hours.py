@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from campaigns import next_allowed
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:

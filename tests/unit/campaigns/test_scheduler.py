@@ -18,7 +18,7 @@ from campaigns import Broadcasts, BroadcastStatus, Calendar, Subscriptions
 from campaigns.calendar import Event, ReminderOffset
 from campaigns.models import Broadcast
 from campaigns.scheduler import SchedulerRunner, build_scheduler
-from greenbot.clock import SHANGHAI, ManualClock
+from ground.clock import SHANGHAI, ManualClock
 from outbox import OutboxMessage
 from tests.unit.campaigns import probe
 

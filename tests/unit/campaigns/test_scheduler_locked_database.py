@@ -24,9 +24,9 @@ from campaigns.announced import AnnouncedDates
 from campaigns.calendar import Calendar, Event, ReminderOffset
 from campaigns.models import Broadcast
 from campaigns.scheduler import SchedulerRunner
-from greenbot.clock import SHANGHAI, ManualClock
-from greenbot.db import Base, create_engine, session_factory
 from greenbot.models import import_all_models
+from ground.clock import SHANGHAI, ManualClock
+from ground.db import Base, create_engine, session_factory
 from outbox import OutboxMessage
 from tests.support.sqlite_lock import SQLiteWriteLock, database_file
 from tests.unit.campaigns.test_scheduler import eventually, job_ids
@@ -48,7 +48,7 @@ async def sqlite_file(path: Path, *, busy_timeout_ms: int | None = None) -> Asyn
 
         @event.listens_for(engine.sync_engine, "connect")
         def shorter_busy_timeout(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()  # runs after greenbot.db's own pragmas
+            cursor = dbapi_connection.cursor()  # runs after ground.db's own pragmas
             cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
             cursor.close()
 

@@ -10,9 +10,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from greenbot.db import Base, create_engine
 from greenbot.migrate import MIGRATIONS, include_name, upgrade
 from greenbot.models import import_all_models
+from ground.db import Base, create_engine
 from tests.conftest import postgres_available, private_postgres_schema
 
 

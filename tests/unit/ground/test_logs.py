@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from greenbot.logs import configure_logging, redact
-from greenbot.settings import Settings
+from ground.logs import configure_logging, redact
+from ground.settings import Settings
 
 TOKEN = "7123456789:AAHk3v9Qx-2bY_7mZpL0sW4eR8tU1iO5nCd"  # BotFather's shape: id:35 chars
 PHONE = "13908561234"
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from citizens.models import Citizen
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from knowledge.curated import (
     AnswerStatus,
     CuratedAnswers,
@@ -81,8 +81,8 @@ def test_a_document_without_issuer_or_date_and_an_answer_without_questions_are_r
 
 
 async def test_an_approved_answer_goes_live_on_another_reader_without_a_restart(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from greenbot.db import Base, create_engine, session_factory
     from greenbot.models import import_all_models
+    from ground.db import Base, create_engine, session_factory
 
     import_all_models()
     url = f"sqlite+aiosqlite:///{tmp_path / 'live.db'}"

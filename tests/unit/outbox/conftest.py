@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from greenbot.clock import SHANGHAI, ManualClock
+from ground.clock import SHANGHAI, ManualClock
 from outbox import Outbox, OutboxMessage, OutboxSender
 from tests.unit.outbox.fakes import FakeTime, FakeTransport
 

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from greenbot.clock import ManualClock
+from ground.clock import ManualClock
 from outbox import OutboxMessage, SendResult
 from outbox.transport import Outcome
 

@@ -9,7 +9,7 @@ from itertools import pairwise
 
 from sqlalchemy import update
 
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from outbox import OutboxStatus, SendResult
 from outbox.models import SANDBOX_CHATS_FROM, SenderBeat
 from tests.unit.outbox.conftest import drain_until_idle, queue, rows

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from greenbot.clock import SHANGHAI, ManualClock
+from ground.clock import SHANGHAI, ManualClock
 from outbox import Outbox
 from reports import Limits, MediaStore, ReportService, Staff, Status
 from reports.statuses import TRANSITIONS

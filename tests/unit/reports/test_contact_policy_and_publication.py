@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from greenbot.clock import ManualClock
+from ground.clock import ManualClock
 from outbox.models import SANDBOX_CHATS_FROM
 from reports import (
     ADMIN,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from greenbot.clock import ManualClock
+from ground.clock import ManualClock
 from reports import Deadline, ReportService, Status
 from tests.unit.reports.conftest import STAFF, move, report_input
 

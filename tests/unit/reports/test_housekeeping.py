@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from greenbot.clock import ManualClock
+from ground.clock import ManualClock
 from outbox import OutboxMessage
 from reports import Report, ReportService, Status
 from reports.housekeeping import DIGEST_KIND, Housekeeping

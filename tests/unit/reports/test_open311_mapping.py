@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from greenbot.clock import ManualClock
+from ground.clock import ManualClock
 from outbox import OutboxMessage
 from reports import Category, InvalidReport, ReportService, Status, load_routing, open311
 from tests.unit.reports.conftest import START, move, report_input

@@ -7,7 +7,7 @@ import io
 
 from PIL import Image
 
-from greenbot.clock import ManualClock
+from ground.clock import ManualClock
 from outbox import Outbox
 from reports import (
     ADMIN,

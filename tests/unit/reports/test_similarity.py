@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from greenbot.clock import ManualClock
+from ground.clock import ManualClock
 from reports import ReportService, Status, haversine_m, text_similarity
 from tests.unit.reports.conftest import STAFF, report_input
 

@@ -13,7 +13,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from greenbot.clock import SHANGHAI, ManualClock
+from ground.clock import SHANGHAI, ManualClock
 from outbox import Outbox
 from reports import (
     InvalidReport,

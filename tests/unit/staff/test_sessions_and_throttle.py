@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from staff import (
     ConsoleSession,
     ConsoleSessions,

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from greenbot.clock import SHANGHAI
+from ground.clock import SHANGHAI
 from staff import LoginChallenges, Method, Purpose, RecoveryCode, SecondFactor, StaffAccounts, totp
 from staff.challenges import LIFETIME, MAX_FAILURES
 from staff.second_factor import RECOVERY_CODES, recovery_digest
