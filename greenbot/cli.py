@@ -105,10 +105,15 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per answer.")] = False,
 ) -> None:
     """Answer a question (or every line of stdin, loading the model once)."""
-    engine = build_engine(ctx.obj)
+    import asyncio
+
+    from ground.clock import SystemClock
+    from knowledge.asking import Asking, EngineAnswers
+
+    asking = Asking(EngineAnswers(build_engine(ctx.obj)), SystemClock())  # the bot's path
     questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
     for text in questions:
-        answer = engine.answer(text)
+        answer = asyncio.run(asking.ask(text)).answer
         if as_json:
             sys.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
             sys.stdout.flush()

@@ -4,7 +4,6 @@ with 👍/👎, 查看原文 and 相关问题 underneath. Included last in `bot/
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from aiogram import F, Router
@@ -16,6 +15,7 @@ from bot import render, texts
 from bot.render import Block, html
 from bot.routers.feedback import rating_buttons
 from bot.routers.source import SourceCb
+from knowledge.asking import Asker, Asking
 from knowledge.suggestions import suggestion_id
 
 if TYPE_CHECKING:
@@ -25,10 +25,9 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.answerer import Answerer
-    from citizens import Citizen, Citizens
+    from citizens import Citizen
     from ground.clock import Clock
     from knowledge.answer import Answer
-    from knowledge.feedback import QuestionLog
     from knowledge.scripts import Script
     from knowledge.suggestions import Suggestions
 
@@ -81,54 +80,37 @@ async def respond(
     by_button: bool,
     bot: Bot,
     state: FSMContext,
+    asking: Asking,
     answerer: Answerer,
     suggestions: Suggestions,
     citizen: Citizen | None,
-    citizens: Citizens,
-    question_log: QuestionLog,
     session: AsyncSession,
-    clock: Clock,
 ) -> None:
-    """Answer in the citizen's script, log a real question (uncovered ones are the gap log),
-    remember it for a follow-up, and send the answer with its buttons."""
-    script = texts.script_for(citizen)
-    if citizen is None or not citizen.script_chosen:  # else /lang wins over the message's look
-        script = texts.detect(question[: answerer.max_question_chars], default=script)
-    previous = (await state.get_data()).get("previous")
+    """Ask (knowledge/asking.py), then send the answer with its buttons in the asker's script."""
+    asker = Asker(user_id, citizen, previous=(await state.get_data()).get("previous"))
     async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-        answer = await answerer.answer(question, script=script, previous=previous)
-    # Written after the engine: on SQLite a write holds the file's lock until the commit.
-    if citizen is not None and citizen.script != script:
-        await citizens.set_script(user_id, script, chosen=False)
-    asked = None
-    if answer.intent == "question":  # not a greeting, a thank-you or nothing to ask
-        asked = await question_log.record(
-            user_id=user_id,
-            question=question,
-            simplified=texts.simplified(question),
-            answer=answer.answer,
-            covered=answer.covered,
-            sources=[asdict(source) for source in answer.sources],
-            now=clock.now(),
-        )
+        asked = await asking.ask(question, asker=asker, session=session)
     # Committed before talking to Telegram: the lock is not held through the sends (a 429
     # waits up to RetryAfter.max_wait), and a question asked stays logged if delivery fails.
     await session.commit()
-    if asked is None:
-        for chunk in render.plain(answer.answer):
+    if asked.question_id is None:  # a greeting or a thank-you: no buttons, no follow-up
+        for chunk in render.plain(asked.answer.answer):
             await bot.send_message(chat_id, chunk)
         return
-    await state.update_data(previous=answer.retrieval_query or question)
+    await state.update_data(previous=asked.follow_up)
     lead = []
     if by_button:
-        lead.append(Block(texts.say(texts.ASKED, script).format(question=question), "b"))
-    if len(question) > answerer.max_question_chars:
-        limit = answerer.max_question_chars
-        lead.append(Block(texts.say(texts.LONG_QUESTION, script).format(limit=limit)))
+        lead.append(Block(texts.say(texts.ASKED, asked.script).format(question=question), "b"))
+    if asked.too_long:
+        lead.append(Block(texts.say(texts.LONG_QUESTION, asked.script).format(limit=asked.limit)))
     keyboard = after_answer(
-        asked.id, answer, answerer=answerer, suggestions=suggestions, script=script
+        asked.question_id,
+        asked.answer,
+        answerer=answerer,
+        suggestions=suggestions,
+        script=asked.script,
     )
-    chunks = render.answer(answer, lead=lead)
+    chunks = render.answer(asked.answer, lead=lead)
     for n, chunk in enumerate(chunks, start=1):
         await bot.send_message(chat_id, chunk, reply_markup=keyboard if n == len(chunks) else None)
 
@@ -142,8 +124,6 @@ async def ask_related(
     answerer: Answerer,
     suggestions: Suggestions,
     citizen: Citizen | None,
-    citizens: Citizens,
-    question_log: QuestionLog,
     session: AsyncSession,
     clock: Clock,
 ) -> None:
@@ -160,13 +140,11 @@ async def ask_related(
         by_button=True,
         bot=bot,
         state=state,
+        asking=Asking(answerer, clock),
         answerer=answerer,
         suggestions=suggestions,
         citizen=citizen,
-        citizens=citizens,
-        question_log=question_log,
         session=session,
-        clock=clock,
     )
 
 
@@ -190,8 +168,6 @@ async def ask_question(
     answerer: Answerer,
     suggestions: Suggestions,
     citizen: Citizen | None,
-    citizens: Citizens,
-    question_log: QuestionLog,
     session: AsyncSession,
     clock: Clock,
 ) -> None:
@@ -203,11 +179,9 @@ async def ask_question(
         by_button=False,
         bot=bot,
         state=state,
+        asking=Asking(answerer, clock),
         answerer=answerer,
         suggestions=suggestions,
         citizen=citizen,
-        citizens=citizens,
-        question_log=question_log,
         session=session,
-        clock=clock,
     )
