@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/greenbot run
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 3 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

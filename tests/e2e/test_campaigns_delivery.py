@@ -193,6 +193,10 @@ async def test_two_instances_run_exactly_one_scheduler_and_deliver_once(
         tmp_path,
         scheduler_enabled=True,
         scheduler_renew_seconds=0.2,
+        # The scheduler runs on the wall clock: no quiet hours, or at night the broadcast would
+        # rightly wait for 08:00 (quiet hours have tests of their own).
+        quiet_start_hour=0,
+        quiet_end_hour=0,
     )
     clock = SystemClock()
     instances = [contextlib.AsyncExitStack(), contextlib.AsyncExitStack()]

@@ -15,7 +15,7 @@ from reports import (
 from reports.statuses import TERMINAL, TRANSITIONS, check_transition
 from tests.unit.reports.conftest import STAFF, move, report_input
 
-ALLOWED = [(source, target) for source, targets in TRANSITIONS.items() for target in targets]
+ALLOWED = [(s, t) for s, targets in TRANSITIONS.items() for t in sorted(targets)]
 FORBIDDEN = [(s, t) for s in Status for t in Status if t not in TRANSITIONS[s]]
 SAMPLE_FORBIDDEN = [
     (Status.SUBMITTED, Status.RESOLVED),
