@@ -41,7 +41,7 @@ DEMO_MARK = "演示"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(text: str | None) -> str:
+def defuse(text: str | None) -> str:
     """Prefix a quote so a spreadsheet shows `=…` as text instead of running it."""
     if not text:
         return ""
@@ -67,14 +67,14 @@ def open311_row(
     row = {
         "service_request_id": report.ticket,
         "status": open311_status(report.status),
-        "status_notes": _cell(report.status_note),
+        "status_notes": defuse(report.status_note),
         "service_name": category_name(report.category),
         "service_code": report.category,
-        "description": _cell(report.description),
+        "description": defuse(report.description),
         "agency_responsible": report.department,
         "requested_datetime": report.created_at.isoformat(timespec="seconds"),
         "updated_datetime": report.updated_at.isoformat(timespec="seconds"),
-        "address": _cell(" ".join(part for part in (report.district, report.address) if part)),
+        "address": defuse(" ".join(part for part in (report.district, report.address) if part)),
         "lat": "" if report.lat is None else f"{report.lat:.6f}",
         "long": "" if report.lon is None else f"{report.lon:.6f}",
         "media_url": _media(report, media_base_url),
@@ -84,7 +84,7 @@ def open311_row(
         shown = contact_visible(role, report, reviewers_see_contact=reviewers_see_contact)
         user_id = report.reporter_user_id if shown else None
         row["reporter_user_id"] = "" if user_id is None else str(user_id)
-        row["phone"] = _cell(report.phone) if shown else ""
+        row["phone"] = defuse(report.phone) if shown else ""
     if mark_demo:
         row[DEMO_FIELD] = DEMO_MARK if report.demo else ""
     return row

@@ -31,6 +31,7 @@ from web.routes import (
     open311,
     reports,
     staff,
+    transparency,
 )
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def create_app(
     handlers.install(app)
     for module in (login, account, dashboard, reports, campaigns, gaps, answers, staff, chat):
         app.include_router(module.router, dependencies=[Depends(check_csrf)])
-    for module in (health, open311, knowledge_api):
+    for module in (health, open311, knowledge_api, transparency):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
