@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from ground.clock import SHANGHAI
+from outbox import Outbox
 from reports.categories import Category, parse_category
 from reports.deadlines import Overdue, deadlines_for, missed_deadlines
 from reports.districts import check_district
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from ground.clock import Clock
-    from outbox import Outbox
 
 MAX_NOTE = 2000
 SUBMISSION_NOTE = "submitted by the reporter"
@@ -50,6 +50,28 @@ class Staff:
 class Limits:
     reports_per_day: int = 5  # per reporter, Asia/Shanghai calendar day
     max_photos: int = 5
+
+
+@dataclass(frozen=True)
+class ReportServices:
+    """Makes the ReportService of one transaction. Built once from the settings (the photo
+    store, routing.yaml read once, the limits) and handed to every surface, so the bot, the
+    console, Open311 and the CLI file and move reports under the same rules."""
+
+    clock: Clock
+    media: MediaStore
+    routing: Routing = field(default_factory=load_routing)
+    limits: Limits = field(default_factory=Limits)
+
+    def __call__(self, session: AsyncSession) -> ReportService:
+        return ReportService(
+            session,
+            Outbox(session),
+            self.clock,
+            self.media,
+            routing=self.routing,
+            limits=self.limits,
+        )
 
 
 def _day_bounds(moment: datetime) -> tuple[datetime, datetime]:
@@ -155,6 +177,12 @@ class ReportService:
         )
         await self.session.flush()
         return report
+
+    async def at_daily_limit(self, user_id: int) -> bool:
+        """Whether `user_id` has filed today's `limits.reports_per_day` reports already: asked
+        as a report is started, so nobody fills in a form that `submit` would refuse."""
+        filed = await self._filed_on_day(user_id, self.clock.now())
+        return filed >= self.limits.reports_per_day
 
     async def follow(
         self, ticket: str, *, user_id: int, chat_id: int, script: str = "hans"
@@ -342,10 +370,13 @@ class ReportService:
     # --- internals ------------------------------------------------------------------------
 
     async def _check_daily_limit(self, user_id: int, now: datetime) -> None:
-        start, end = _day_bounds(now)
-        filed = await self.repo.count_by_reporter(user_id, start, end)
+        filed = await self._filed_on_day(user_id, now)
         if filed >= self.limits.reports_per_day:
             raise TooManyReports(f"user {user_id} filed {filed} reports today")
+
+    async def _filed_on_day(self, user_id: int, moment: datetime) -> int:
+        start, end = _day_bounds(moment)
+        return await self.repo.count_by_reporter(user_id, start, end)
 
     async def _original(self, report: Report, ticket: str) -> Report:
         """The report a duplicate points at, followed to the root of any duplicate chain."""

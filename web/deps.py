@@ -10,21 +10,23 @@ import hmac
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from outbox import Outbox
-from reports import MediaStore, ReportService, Routing
+from ground.clock import Clock, SystemClock
+from ground.settings import Settings
+from reports import Limits, MediaStore, ReportService, Routing, load_routing
+from reports.service import ReportServices
 from staff import ConsoleSessions, Role, StaffAccount
 from web.auth import CSRF_FIELD, CSRF_HEADER, FORM_TYPES, SAFE_METHODS, AuthConfig, Login
 from web.auth import expected_csrf as expected_csrf_of
 from web.errors import CsrfRejected, Forbidden, LoginRequired
 
 if TYPE_CHECKING:
-    from ground.clock import Clock
-    from ground.settings import Settings
     from web.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,50 @@ def get_console(request: Request) -> Console:
 ConsoleDep = Annotated[Console, Depends(get_console)]
 
 
+# What the API routers (health, Open311) ask for: they run on an app with or without the
+# console (a test mounts them alone), so these read `app.state`, which `create_app` also sets.
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    return request.app.state.sessions
+
+
+def get_clock(request: Request) -> Clock:
+    """A test sets `app.state.clock`; otherwise the wall clock in the city's zone."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock or SystemClock(ZoneInfo(get_settings(request).timezone))
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def get_report_services(request: Request, settings: SettingsDep, clock: ClockDep) -> ReportServices:
+    """The ReportService factory the composition root put on `app.state.reports`; without one,
+    made once from the settings the same way."""
+    services = getattr(request.app.state, "reports", None)
+    if services is None:
+        services = request.app.state.reports = ReportServices(
+            clock=clock,
+            media=MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes),
+            routing=_routing(),
+            limits=Limits(reports_per_day=settings.reports_per_day),
+        )
+    return services
+
+
+ReportServicesDep = Annotated[ReportServices, Depends(get_report_services)]
+
+
+@cache
+def _routing() -> Routing:
+    """routing.yaml, read once per process (staff edit it and restart)."""
+    return load_routing()
+
+
 async def open_session(console: ConsoleDep) -> AsyncIterator[AsyncSession]:
     """One transaction per request: commit after the route returns, before the response."""
     async with console.sessions() as session, session.begin():
@@ -70,11 +116,9 @@ async def open_session(console: ConsoleDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(open_session, scope="function")]
 
 
-async def report_service(console: ConsoleDep, session: SessionDep) -> ReportService:
+async def report_service(services: ReportServicesDep, session: SessionDep) -> ReportService:
     """The same service the bot's staff buttons use: one path for status changes."""
-    return ReportService(
-        session, Outbox(session), console.clock, console.media, routing=console.routing
-    )
+    return services(session)
 
 
 ReportsDep = Annotated[ReportService, Depends(report_service, scope="function")]

@@ -28,7 +28,7 @@ from aiogram.types import (
 from bot import texts
 from bot.render import html
 from bot.routers.report.cards import DepartmentCb, QueueCb, StaffCb, staff_buttons, staff_card
-from bot.routers.report.context import provide_reports, routing
+from bot.routers.report.context import provide_reports
 from bot.staff import Role, guard
 from bot.texts import reports as words
 from reports import (
@@ -180,7 +180,7 @@ async def start_change(query: CallbackQuery, callback_data: StaffCb, turn: Turn)
     if report is None or not await _allowed(turn, report, target):
         return
     if target == Status.TRANSFERRED:
-        departments = routing().departments
+        departments = turn.reports.routing.departments
         buttons = [
             [
                 InlineKeyboardButton(
@@ -202,7 +202,7 @@ async def start_change(query: CallbackQuery, callback_data: StaffCb, turn: Turn)
 @router.callback_query(DepartmentCb.filter())
 async def pick_department(query: CallbackQuery, callback_data: DepartmentCb, turn: Turn) -> None:
     await query.answer()
-    departments = routing().departments
+    departments = turn.reports.routing.departments
     if not 0 <= callback_data.n < len(departments):
         await turn.send(words.STAFF_STALE)
         return

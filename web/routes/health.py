@@ -18,15 +18,17 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from greenbot.metrics import CONTENT_TYPE, Metrics
-from ground.settings import Settings
+from web.deps import SessionsDep, SettingsDep
+
+if TYPE_CHECKING:
+    from ground.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +37,15 @@ router = APIRouter(tags=["health"])
 READY_TIMEOUT = 3.0  # seconds for `SELECT 1`: a probe must answer well within its own timeout
 
 
-def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    return request.app.state.sessions
-
-
-def get_metrics(request: Request) -> Metrics:
+def get_metrics(request: Request, sessions: SessionsDep) -> Metrics:
     """One Metrics per app, made on the first scrape (its cache and lock live with it)."""
     metrics = getattr(request.app.state, "metrics", None)
     if metrics is None:
-        metrics = request.app.state.metrics = Metrics(get_sessions(request))
+        metrics = request.app.state.metrics = Metrics(sessions)
     return metrics
 
 
-SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 
 
 @router.get("/healthz")
@@ -116,8 +114,8 @@ def _bearer_ok(request: Request, settings: Settings) -> bool | None:
 
 
 @router.get("/metrics")
-async def metrics(request: Request) -> Response:
-    allowed = _bearer_ok(request, request.app.state.settings)
+async def metrics(request: Request, settings: SettingsDep, registry: MetricsDep) -> Response:
+    allowed = _bearer_ok(request, settings)
     if allowed is None:
         return JSONResponse({"detail": "Not Found"}, 404)
     if not allowed:
@@ -127,5 +125,4 @@ async def metrics(request: Request) -> Response:
             401,
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
         )
-    registry = get_metrics(request)
     return Response(await registry.exposition(), media_type=CONTENT_TYPE)

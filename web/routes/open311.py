@@ -18,22 +18,17 @@ from __future__ import annotations
 
 import hmac
 import logging
-from functools import cache
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ground.clock import Clock, SystemClock
-from ground.settings import Settings
-from outbox import Outbox
 from reports import open311
 from reports.errors import ReportError
-from reports.media import MediaStore
-from reports.routing import Routing, load_routing
-from reports.service import Limits, ReportService
+from web.deps import ClockDep, ReportServicesDep, SessionsDep, SettingsDep
+
+if TYPE_CHECKING:
+    from ground.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -46,30 +41,6 @@ KEY_IN_URL = (
     "X-Api-Key header, or as the api_key form field of a POST"
 )
 BAD_KEY = "api_key was not provided or is invalid"
-
-
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    return request.app.state.sessions
-
-
-def get_clock(request: Request) -> Clock:
-    """A test sets `app.state.clock`; otherwise the wall clock in the city's zone."""
-    clock = getattr(request.app.state, "clock", None)
-    return clock or SystemClock(ZoneInfo(get_settings(request).timezone))
-
-
-@cache
-def _routing() -> Routing:
-    return load_routing()
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
-ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 def respond(body: Any, status: int = 200) -> JSONResponse:
@@ -110,8 +81,8 @@ def _full_view(request: Request, settings: Settings) -> bool | JSONResponse:
 
 
 @router.get("/services.{fmt}")
-async def list_services(fmt: str) -> JSONResponse:
-    return _unsupported(fmt) or respond(open311.services(_routing()))
+async def list_services(fmt: str, services: ReportServicesDep) -> JSONResponse:
+    return _unsupported(fmt) or respond(open311.services(services.routing))
 
 
 @router.get("/requests.{fmt}")
@@ -159,7 +130,7 @@ async def create_request(
     request: Request,
     settings: SettingsDep,
     sessions: SessionsDep,
-    clock: ClockDep,
+    services: ReportServicesDep,
 ) -> JSONResponse:
     refused = _unsupported(fmt) or _refuse_key_in_url(request)
     if refused is not None:
@@ -172,7 +143,7 @@ async def create_request(
     try:
         new = open311.parse_new_request(fields)
         async with sessions.begin() as session:  # committed before the ticket is answered
-            service = _service(session, settings, clock)
+            service = services(session)
             report = await open311.file_request(service, new)
     except open311.UnknownService as problem:
         return error(404, str(problem))
@@ -180,14 +151,3 @@ async def create_request(
         return error(400, str(problem))
     log.info("open311: filed %s (%s)", report.ticket, report.category)
     return respond(open311.filed_response(report), 201)
-
-
-def _service(session: AsyncSession, settings: Settings, clock: Clock) -> ReportService:
-    return ReportService(
-        session,
-        Outbox(session),
-        clock,
-        MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes),
-        routing=_routing(),
-        limits=Limits(reports_per_day=settings.reports_per_day),
-    )

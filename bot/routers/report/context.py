@@ -4,7 +4,6 @@ session, and a `Turn` that sends replies in the citizen's script with user text 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -12,9 +11,8 @@ from aiogram import BaseMiddleware
 
 from bot import texts
 from bot.render import html
-from ground.clock import SHANGHAI
-from outbox import Outbox
-from reports import Limits, MediaStore, ReportService, Routing, is_demo_reporter, load_routing
+from reports import Limits, MediaStore, ReportService, is_demo_reporter, load_routing
+from reports.service import ReportServices
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -22,40 +20,34 @@ if TYPE_CHECKING:
     from aiogram import Bot, Router
     from aiogram.fsm.context import FSMContext
     from aiogram.types import Message, TelegramObject
-    from sqlalchemy.ext.asyncio import AsyncSession
 
     from ground.clock import Clock
     from ground.settings import Settings
     from knowledge.scripts import Script
+    from reports import Routing
 
     Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
-@cache
-def routing() -> Routing:
-    """routing.yaml, read once per process (staff edit it and restart)."""
-    return load_routing()
-
-
-def media_store(settings: Settings) -> MediaStore:
-    return MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes)
-
-
-def report_service(session: AsyncSession, clock: Clock, settings: Settings) -> ReportService:
-    return ReportService(
-        session,
-        Outbox(session),
-        clock,
-        media_store(settings),
-        routing=routing(),
+def report_services(data: dict[str, Any]) -> ReportServices:
+    """The factory the composition root hands in (workflow data `report_services`); without
+    one, made from the settings the same way."""
+    services: ReportServices | None = data.get("report_services")
+    if services is not None:
+        return services
+    settings: Settings = data["settings"]
+    return ReportServices(
+        clock=data["clock"],
+        media=MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes),
+        routing=_routing(),
         limits=Limits(reports_per_day=settings.reports_per_day),
     )
 
 
-def today(clock: Clock) -> tuple[datetime, datetime]:
-    """Start and end of today in Asia/Shanghai: the daily limit's calendar day."""
-    start = datetime.combine(clock.now().astimezone(SHANGHAI).date(), time(), tzinfo=SHANGHAI)
-    return start, start + timedelta(days=1)
+@cache
+def _routing() -> Routing:
+    """routing.yaml, read once per process (staff edit it and restart)."""
+    return load_routing()
 
 
 @dataclass
@@ -100,7 +92,7 @@ class ReportContext(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         settings: Settings = data["settings"]
-        reports = report_service(data["session"], data["clock"], settings)
+        reports = report_services(data)(data["session"])
         data["reports"] = reports
         user, chat = data.get("event_from_user"), data.get("event_chat")
         if user is not None and chat is not None and "state" in data:

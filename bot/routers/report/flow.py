@@ -11,7 +11,6 @@ from aiogram.filters import Command, StateFilter
 
 from bot import texts
 from bot.routers.report import keyboards, steps
-from bot.routers.report.context import today
 from bot.routers.report.draft import Draft, ReportFlow
 from bot.routers.report.keyboards import StepCb
 from bot.texts import reports as words
@@ -35,15 +34,13 @@ REPLY_CANCEL = keyboards.labels(words.BUTTON_CANCEL)
 async def start_report(message: Message, turn: Turn) -> None:
     """A fresh draft (a half-filled one is dropped), after the daily limit and, before the
     first report, the personal-data notice."""
-    settings = turn.settings
-    start, end = today(turn.clock)
-    filed = await turn.reports.repo.count_by_reporter(turn.user_id, start, end)
-    if filed >= settings.reports_per_day:
+    if await turn.reports.at_daily_limit(turn.user_id):
         log.info("daily report limit reached for user %s", turn.user_id)
-        await turn.send(words.LIMIT_REACHED, limit=settings.reports_per_day)
+        await turn.send(words.LIMIT_REACHED, limit=turn.reports.limits.reports_per_day)
         return
     if not await turn.reports.for_reporter(turn.user_id):
-        await turn.send(words.PRIVACY_NOTICE, kept=words.kept_for(settings.report_retention_days))
+        kept = words.kept_for(turn.settings.report_retention_days)
+        await turn.send(words.PRIVACY_NOTICE, kept=kept)
     await steps.ask(turn, ReportFlow.category, Draft())
 
 

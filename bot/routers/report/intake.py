@@ -13,7 +13,6 @@ from aiogram.filters import StateFilter
 
 from bot import texts
 from bot.routers.report import keyboards, steps
-from bot.routers.report.context import media_store
 from bot.routers.report.draft import Draft, ReportFlow
 from bot.routers.report.keyboards import CategoryCb, DistrictCb, StepCb
 from bot.routers.report.photos import NotAPicture, fetch, incoming_photo
@@ -211,7 +210,7 @@ async def add_photo(message: Message, turn: Turn) -> None:
         await turn.send_html(too_big)
         return
     try:
-        stored = await fetch(turn.bot, incoming, media_store(turn.settings))
+        stored = await fetch(turn.bot, incoming, turn.reports.media)
     except NotAPicture:
         await turn.send(words.PHOTO_UNREADABLE, markup=keyboards.photos(turn.script))
         return

@@ -129,7 +129,7 @@ async def submit(
     except TooManyReports:
         await discard(turn.state)
         await turn.send(
-            words.LIMIT_REACHED, limit=turn.settings.reports_per_day, markup=menu(turn.script)
+            words.LIMIT_REACHED, limit=turn.reports.limits.reports_per_day, markup=menu(turn.script)
         )
         return
     except InvalidReport as error:
