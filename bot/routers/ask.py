@@ -126,6 +126,7 @@ async def ask_related(
     citizen: Citizen | None,
     session: AsyncSession,
     clock: Clock,
+    asking: Asking | None = None,
 ) -> None:
     suggestion = suggestions.get(callback_data.id)
     script = texts.script_for(citizen)
@@ -140,7 +141,7 @@ async def ask_related(
         by_button=True,
         bot=bot,
         state=state,
-        asking=Asking(answerer, clock),
+        asking=asking or Asking(answerer, clock),  # the root's, once it hands one in
         answerer=answerer,
         suggestions=suggestions,
         citizen=citizen,
@@ -170,6 +171,7 @@ async def ask_question(
     citizen: Citizen | None,
     session: AsyncSession,
     clock: Clock,
+    asking: Asking | None = None,
 ) -> None:
     assert message.from_user is not None  # private chats always have a sender
     await respond(
@@ -179,7 +181,7 @@ async def ask_question(
         by_button=False,
         bot=bot,
         state=state,
-        asking=Asking(answerer, clock),
+        asking=asking or Asking(answerer, clock),  # the root's, once it hands one in
         answerer=answerer,
         suggestions=suggestions,
         citizen=citizen,
