@@ -12,6 +12,11 @@ VALUE_WIDTH = 56
 ROW = 26
 BAR = 18
 PAD = 6
+# On a phone the wide chart would shrink its text to ~7 px: a narrow twin puts each label on its
+# own line above its bar, drawn at about the width it is shown (templates/charts.html swaps them).
+NARROW_WIDTH = 360
+NARROW_ROW = 40
+NARROW_VALUE = 44
 PALETTE = ("#2e7d32", "#c62828", "#f9a825", "#90a4ae", "#1565c0", "#6a1b9a")
 
 
@@ -55,6 +60,33 @@ class BarChart:
     @property
     def empty(self) -> bool:
         return not any(row.total for row in self.rows)
+
+    @property
+    def narrow_height(self) -> int:
+        return max(1, len(self.rows)) * NARROW_ROW + 2 * PAD
+
+    def narrow_rows(self) -> tuple[Row, ...]:
+        """The rows re-laid for NARROW_WIDTH: each bar starts at 0 below its label (its Row.y is
+        the bar's top; the label sits above it)."""
+        scale = (NARROW_WIDTH - NARROW_VALUE) / (self.width - self.label_width - VALUE_WIDTH)
+        return tuple(
+            Row(
+                row.label,
+                row.total,
+                PAD + n * NARROW_ROW + 18,
+                tuple(
+                    Segment(
+                        (s.x - self.label_width) * scale,
+                        max(s.width * scale, 1.0),
+                        s.color,
+                        s.label,
+                        s.value,
+                    )
+                    for s in row.segments
+                ),
+            )
+            for n, row in enumerate(self.rows)
+        )
 
 
 def bars(title: str, data: Sequence[tuple[str, int]], color: str = PALETTE[0]) -> BarChart:
