@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
@@ -21,6 +20,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.texts import staff as words
+from staff import Role
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -33,13 +33,6 @@ if TYPE_CHECKING:
     Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 log = logging.getLogger(__name__)
-
-
-class Role(IntEnum):
-    """Ordered: an admin may do everything a reviewer may."""
-
-    REVIEWER = 1
-    ADMIN = 2
 
 
 REFUSALS: dict[Role, str] = {Role.REVIEWER: words.REVIEWERS_ONLY, Role.ADMIN: words.ADMINS_ONLY}
@@ -84,7 +77,7 @@ class RequireStaff(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         settings: Settings = data["settings"]
         member = staff_member(data.get("event_from_user"), settings)
-        if member is None or member.role < self.role:
+        if member is None or not member.role.allows(self.role):
             user = data.get("event_from_user")
             needed = needed_role(data.get("event_router"), self.role)
             log.warning(
@@ -113,7 +106,7 @@ def needed_role(router: Router | None, at_least: Role) -> Role:
     """The highest role guarding the handler's router or a router it is included in: a citizen
     stopped by the reviewers' guard on an admins' command (a nested router) is told 管理员."""
     chain = router.chain_head if router is not None else ()
-    return max([at_least, *(_GUARDED[r] for r in chain if r in _GUARDED)])
+    return max([at_least, *(_GUARDED[r] for r in chain if r in _GUARDED)], key=lambda r: r.rank)
 
 
 def _describe(event: TelegramObject) -> str:

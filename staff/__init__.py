@@ -19,11 +19,11 @@ from staff.models import (
     LoginChallenge,
     LoginCounter,
     RecoveryCode,
-    Role,
     StaffAccount,
     StaffEvent,
 )
 from staff.passwords import MIN_PASSWORD, hash_password, needs_rehash, verify_password
+from staff.roles import Role
 from staff.second_factor import Method, SecondFactor
 from staff.sessions import ConsoleSessions, EndReason, Lifetimes
 from staff.throttle import LoginThrottle, ThrottlePolicy

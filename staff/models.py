@@ -5,7 +5,6 @@ and the audit trail of sign-ins and account changes."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.engine import Dialect
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from ground.db import Base
+from staff.roles import Role
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -34,21 +34,6 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Role(StrEnum):
-    """Reviewers handle reports and read gaps; admins also broadcast, announce dates and
-    manage accounts."""
-
-    REVIEWER = "reviewer"
-    ADMIN = "admin"
-
-    @property
-    def rank(self) -> int:
-        return {Role.REVIEWER: 1, Role.ADMIN: 2}[self]
-
-    def allows(self, needed: Role) -> bool:
-        return self.rank >= needed.rank
 
 
 class StaffAccount(Base):
