@@ -70,7 +70,11 @@ def chinese_date(moment: datetime | date) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日"
 
 
-def chinese_time(moment: datetime) -> str:
-    """2026年6月18日 09:00 (Asia/Shanghai)."""
+def local_time(moment: datetime | date, *, digits: bool = False) -> str:
+    """A moment as the city reads it, in Asia/Shanghai (a naive one, as SQLite hands them back,
+    is Shanghai wall time): 2026年6月18日 09:00; with `digits`, 2026-06-18 09:00, the form staff
+    type back to the bot. A date is shown without a time. The one formatter of the bot and web."""
+    if not isinstance(moment, datetime):
+        return moment.isoformat() if digits else chinese_date(moment)
     local = (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).astimezone(SHANGHAI)
-    return f"{chinese_date(local)} {local:%H:%M}"
+    return f"{local:%Y-%m-%d %H:%M}" if digits else f"{chinese_date(local)} {local:%H:%M}"

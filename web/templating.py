@@ -15,16 +15,16 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
-from ground.clock import chinese_date, chinese_time
+from ground.clock import chinese_date, local_time
 from reports import CATEGORY_NAMES, DISTRICTS, STATUS_NAMES, Status, category_name, status_name
 from web.auth import CSRF_FIELD, csrf_token, take_flashes
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-def local_time(moment: datetime | None) -> str:
-    """2026年6月18日 09:00, Asia/Shanghai (SQLite hands back naive values: read as Shanghai)."""
-    return chinese_time(moment) if moment is not None else ""
+def _local_time(moment: datetime | None) -> str:
+    """The `local_time` filter: 2026年6月18日 09:00 (ground/clock.py), blank for none."""
+    return local_time(moment) if moment is not None else ""
 
 
 def _environment() -> jinja2.Environment:
@@ -36,7 +36,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        local_time=local_time,
+        local_time=_local_time,
         chinese_date=chinese_date,
         status_name=lambda value: status_name(value) if value else "",
         category_name=category_name,

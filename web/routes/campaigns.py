@@ -23,7 +23,7 @@ from campaigns import (
     load_calendar,
 )
 from campaigns.texts import paid_cost
-from ground.clock import chinese_date, chinese_time, parse_local
+from ground.clock import chinese_date, local_time, parse_local
 from web import stats
 from web.auth import flash
 from web.deps import AdminDep, ConsoleDep, SessionDep, StaffDep
@@ -165,7 +165,7 @@ async def send_broadcast(
         if send_at <= now:
             raise BadInput("预约时间必须晚于现在。")
         await broadcasts.schedule(broadcast_id, at=send_at)
-        flash(request, f"群发 #{broadcast_id} 已预约在 {chinese_time(send_at)} 发送。")
+        flash(request, f"群发 #{broadcast_id} 已预约在 {local_time(send_at)} 发送。")
     else:
         queued = await broadcasts.start(broadcast_id, now=now)
         flash(request, f"群发 #{broadcast_id} 已开始发送，共 {queued} 位订阅者。")
@@ -189,7 +189,7 @@ async def show_broadcast(
         "draft": broadcast.status == BroadcastStatus.DRAFT,
         "audience": audience,
         "paid_stars": paid_cost(audience) if paid else None,
-        "example": chinese_time(console.clock.now()),
+        "example": local_time(console.clock.now()),
         "counts": counts,
         "percent": round(100 * done / counts.total) if counts.total else 0,
         "status_name": BROADCAST_STATUS.get(BroadcastStatus(broadcast.status), broadcast.status),

@@ -10,7 +10,7 @@ and the final summary reach them through the outbox.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from aiogram import F, Router
@@ -24,7 +24,7 @@ from bot.staff import Role, guard
 from bot.texts import campaigns as t
 from campaigns import TOPICS, BroadcastNotFound, Broadcasts, InvalidBroadcastState, next_allowed
 from campaigns.texts import paid_cost
-from ground.clock import SHANGHAI
+from ground.clock import SHANGHAI, local_time
 
 if TYPE_CHECKING:
     from aiogram.fsm.context import FSMContext
@@ -245,7 +245,7 @@ async def send_now(
     start = next_allowed(
         now, start_hour=settings.quiet_start_hour, end_hour=settings.quiet_end_hour
     )
-    note = t.STARTED_QUIET.format(at=shanghai_time(start)) if start != now else ""
+    note = t.STARTED_QUIET.format(at=local_time(start, digits=True)) if start != now else ""
     text = (
         t.STARTED.format(id=broadcast.id, count=broadcast.recipients, note=note)
         if broadcast.recipients
@@ -303,9 +303,12 @@ async def schedule_at(
         await message.answer(html(await _status_note(broadcasts, broadcast_id)))
         return
     start = next_allowed(at, start_hour=settings.quiet_start_hour, end_hour=settings.quiet_end_hour)
-    note = t.QUIET_NOTE.format(at=shanghai_time(start)) if start != at else ""
+    note = t.QUIET_NOTE.format(at=local_time(start, digits=True)) if start != at else ""
     text = t.SCHEDULED.format(
-        id=broadcast.id, at=shanghai_time(at), audience=t.topic_list(broadcast.topics), note=note
+        id=broadcast.id,
+        at=local_time(at, digits=True),
+        audience=t.topic_list(broadcast.topics),
+        note=note,
     )
     await message.answer(html(text))
 
@@ -346,15 +349,6 @@ def parse_time(text: str) -> datetime | None:
 
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９：－／　", "0123456789:-/ ")
-
-
-def shanghai_time(moment: datetime | date) -> str:
-    """`2026-12-01 09:00` in Asia/Shanghai, however the database handed the moment back."""
-    if isinstance(moment, datetime):
-        if moment.tzinfo is None:  # SQLite hands back naive Asia/Shanghai wall time
-            moment = moment.replace(tzinfo=SHANGHAI)
-        return moment.astimezone(SHANGHAI).strftime(TIME_FORMAT)
-    return moment.isoformat()
 
 
 def _example(clock: Clock) -> str:

@@ -9,10 +9,10 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 
 from bot.render import html
-from bot.routers.broadcast.compose import shanghai_time
 from bot.staff import Role, guard
 from bot.texts import campaigns as t
 from campaigns import BroadcastNotFound, Broadcasts, BroadcastStatus, InvalidBroadcastState
+from ground.clock import local_time
 
 if TYPE_CHECKING:
     from aiogram.types import Message
@@ -70,7 +70,7 @@ async def list_broadcasts(message: Message, session: AsyncSession, staff: StaffM
                 status=t.STATUS_NAMES.get(broadcast.status, broadcast.status),
                 audience=t.topic_list(broadcast.topics),
                 progress=t.LIST_PROGRESS.format(sent=counts["sent"], total=counts.total),
-                when=f" · {shanghai_time(when)}" if when else "",
+                when=f" · {local_time(when, digits=True)}" if when else "",
             )
         )
     await message.answer(html("\n".join(lines)))

@@ -14,7 +14,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import html, shorten
 from bot.texts import reports as words
-from ground.clock import SHANGHAI
+from ground.clock import local_time
 from outbox import Outbox
 from reports import REVIEWER, StaffView, allowed_moves
 from reports.deadlines import missed_deadlines
@@ -45,10 +45,6 @@ class DepartmentCb(CallbackData, prefix="sd"):
 
 class QueueCb(CallbackData, prefix="sq"):
     page: int
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def _reporter(report: Report, view: StaffView) -> str:
@@ -83,9 +79,9 @@ def staff_card(
                 description=shorten(view.description, CARD_DESCRIPTION_CHARS),
                 photos=len(view.photos),
                 reporter=_reporter(report, view),
-                created=_when(view.created_at),
-                respond_by=_when(view.respond_by),
-                close_by=_when(view.close_by),
+                created=local_time(view.created_at, digits=True),
+                respond_by=local_time(view.respond_by, digits=True),
+                close_by=local_time(view.close_by, digits=True),
             )
         ),
     ]
