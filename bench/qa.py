@@ -61,7 +61,7 @@ def cold_start(data_dir: Path, model: str) -> float:
     env = {**os.environ, "GREENBOT_DATA_DIR": str(data_dir), "GREENBOT_EMBEDDING_MODEL": model}
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "greenbot.cli", "ask", "--json", "垃圾分类怎么做？"],
+        [sys.executable, "-m", "greenbot", "ask", "--json", "垃圾分类怎么做？"],
         env=env, check=True, capture_output=True, timeout=600,
     )  # fmt: skip
     return time.perf_counter() - started

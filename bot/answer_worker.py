@@ -12,25 +12,24 @@ by the pool's initializer; the bot's own process never sets it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ground.settings import Settings
     from knowledge.answer import Answer, AnswerEngine
     from knowledge.scripts import Script
 
 _engine: AnswerEngine | None = None
 
 
-def start(settings: Settings) -> None:
-    """Pool initializer: load the model and the index the bot's process already built."""
+def start(build: Callable[[], AnswerEngine]) -> None:
+    """Pool initializer: load the model and the index the bot's process already built
+    (`build` is the composition root's `build_engine` with the bot's settings)."""
     global _engine
     import torch
 
-    from greenbot.engines import build_engine
-
     torch.set_num_threads(1)
-    _engine = build_engine(settings)
+    _engine = build()
     _engine.warm()
 
 

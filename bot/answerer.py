@@ -13,6 +13,7 @@ import asyncio
 import functools
 import logging
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
@@ -20,7 +21,6 @@ from typing import TYPE_CHECKING
 from bot import answer_worker
 
 if TYPE_CHECKING:
-    from ground.settings import Settings
     from knowledge.answer import Answer, AnswerEngine
     from knowledge.scripts import Script
     from knowledge.sections import Section
@@ -30,10 +30,14 @@ log = logging.getLogger(__name__)
 
 
 class Answerer:
-    def __init__(self, engine: AnswerEngine, *, worker_settings: Settings | None = None) -> None:
-        """`worker_settings`: answer in a worker process built from them (else in a thread)."""
+    def __init__(
+        self, engine: AnswerEngine, *, worker: Callable[[], AnswerEngine] | None = None
+    ) -> None:
+        """`worker`: answer in a worker process with the engine this builds there (a picklable
+        function: the composition root passes `build_engine` with the settings), else in a
+        thread with `engine`."""
         self.engine = engine
-        self.worker_settings = worker_settings
+        self.worker = worker
         self._warming: Future[bool] | None = None
         self._worker = self._start_worker()
         # Callback data carries a section's position in this ordering, never its id (which can
@@ -45,7 +49,7 @@ class Answerer:
         self, question: str, *, script: Script | None = None, previous: str | None = None
     ) -> Answer:
         loop = asyncio.get_running_loop()
-        if self.worker_settings is None:
+        if self.worker is None:
             call = functools.partial(self.engine.answer, question, script=script, previous=previous)
             return await loop.run_in_executor(self._worker, call)
         try:
@@ -59,13 +63,13 @@ class Answerer:
             raise
 
     def _start_worker(self) -> Executor:
-        if self.worker_settings is None:
+        if self.worker is None:
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
         pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),  # no fork of a loop and threads
             initializer=answer_worker.start,
-            initargs=(self.worker_settings,),
+            initargs=(self.worker,),
         )
         self._warming = pool.submit(answer_worker.ready)  # the model loads now, not later
         return pool

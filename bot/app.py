@@ -1,5 +1,6 @@
 """The Telegram bot's parts: the dispatcher (routers in order, middlewares, workflow data), the
-Bot on its API server, FSM storage from settings. `bot/runtime.py` runs them."""
+Bot on its API server, FSM storage from settings. The composition root (greenbot/root.py) builds
+them once; `bot/runtime.py` serves updates and delivers the outbox."""
 
 from __future__ import annotations
 
@@ -106,20 +107,23 @@ def _isolation(storage: BaseStorage) -> BaseEventIsolation:
 def create_dispatcher(
     settings: Settings,
     *,
-    engine: AnswerEngine,
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
+    engine: AnswerEngine | None = None,
+    answerer: Answerer | None = None,
     storage: BaseStorage | None = None,
 ) -> Dispatcher:
-    """A storage passed in stays the caller's to close; one made from settings closes with
-    the dispatcher, as does the answering thread."""
+    """Answers come from `answerer` (the root passes one, with a worker process when settings
+    ask for it), or from `engine` in a thread. A storage passed in stays the caller's to close;
+    one made from settings closes with the dispatcher, as does the answering worker."""
     from knowledge.suggestions import Suggestions
 
+    if answerer is None:
+        if engine is None:
+            raise TypeError("create_dispatcher needs an engine or an answerer")
+        answerer = Answerer(engine)
     owned = storage is None
     storage = storage or create_storage(settings.fsm_storage, sessions)
-    answerer = Answerer(
-        engine, worker_settings=settings if settings.answer_worker == "process" else None
-    )
     dispatcher = Dispatcher(
         storage=storage,
         events_isolation=_isolation(storage),
@@ -134,11 +138,12 @@ def create_dispatcher(
     dispatcher.startup.register(start.set_commands)
 
     async def close() -> None:
-        answerer.close()
+        answering.close()
         if owned:
             await storage.close()
         await dispatcher.fsm.events_isolation.close()
 
+    answering = answerer
     dispatcher.shutdown.register(close)
     for router in ROUTERS:
         _detach(router)

@@ -1,8 +1,9 @@
-"""Running the bot: prepare the database, then serve updates (polling or webhook) with the outbox
-sender and the campaign scheduler beside them in one process, until stopped.
+"""Running the bot: serve updates (`serve_updates`: polling or webhook), and the outbox sender and
+the campaign scheduler beside them (`delivering`), in one process until stopped.
 
-`greenbot run` calls `run_bot`; tests and benchmarks call `serve`, or `delivering` next to
-their own dispatcher (tests/support/bot_rig.py does, so e2e tests run exactly this wiring).
+The composition root (greenbot/root.py, `serve_bot`) builds the dispatcher and runs both; tests
+and benchmarks call `delivering` next to their own dispatcher (tests/support/bot_rig.py does, so
+e2e tests run exactly this wiring).
 
 Queueing a message for a citizen (a report status notice, a broadcast): write it to the outbox in
 the update's session, then call the dispatcher's workflow data `outbox_nudge` so the sender
@@ -27,21 +28,18 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 
-from bot.app import create_bot, create_dispatcher
 from bot.notify import BotTransport, blocked_hook, create_delivery_bot
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from campaigns.scheduler import SchedulerRunner
     from ground.clock import Clock
     from ground.settings import Settings
-    from knowledge.answer import AnswerEngine
     from outbox import OutboxSender
 
 log = logging.getLogger(__name__)
@@ -211,32 +209,19 @@ async def _catch_up(
         log.exception("could not queue the broadcast reports owed from before the start")
 
 
-async def serve(
-    settings: Settings,
-    *,
-    engine: AnswerEngine,
-    sessions: async_sessionmaker[AsyncSession],
-    clock: Clock,
-) -> None:
-    """Run until cancelled (or SIGINT in polling mode), then stop delivery cleanly."""
-    bot = create_bot(settings)
-    dispatcher = create_dispatcher(settings, engine=engine, sessions=sessions, clock=clock)
-    await dispatcher["answerer"].until_warm()  # before the first update is taken
-    try:
-        async with delivering(settings, sessions=sessions, clock=clock, dispatcher=dispatcher):
-            if settings.mode == "webhook":
-                from bot.webhook import serve_webhook
+async def serve_updates(settings: Settings, dispatcher: Dispatcher, bot: Bot) -> None:
+    """Until cancelled (or SIGINT in polling mode): a webhook server, or long polling."""
+    if settings.mode == "webhook":
+        from bot.webhook import serve_webhook
 
-                await serve_webhook(dispatcher, bot, settings)
-            else:
-                await _leave_webhook_mode(bot)
-                await dispatcher.start_polling(
-                    bot,
-                    allowed_updates=dispatcher.resolve_used_update_types(),
-                    close_bot_session=False,
-                )
-    finally:
-        await bot.session.close()
+        await serve_webhook(dispatcher, bot, settings)
+        return
+    await _leave_webhook_mode(bot)
+    await dispatcher.start_polling(
+        bot,
+        allowed_updates=dispatcher.resolve_used_update_types(),
+        close_bot_session=False,
+    )
 
 
 async def _leave_webhook_mode(bot: Bot) -> None:
@@ -248,38 +233,3 @@ async def _leave_webhook_mode(bot: Bot) -> None:
         await bot.delete_webhook()
     except TelegramAPIError as error:
         log.warning("deleteWebhook failed (%s): polling anyway", type(error).__name__)
-
-
-def run_bot(settings: Settings, engine: AnswerEngine) -> None:
-    """`greenbot run`: prepare the database, then serve until interrupted."""
-    asyncio.run(_run(settings, engine))
-
-
-async def _run(settings: Settings, engine: AnswerEngine) -> None:
-    from ground.clock import SystemClock
-    from ground.db import create_engine, session_factory
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = create_engine(settings.sqlalchemy_url)
-    try:
-        await prepare_database(database)
-        clock = SystemClock(ZoneInfo(settings.timezone))
-        await serve(settings, engine=engine, sessions=session_factory(database), clock=clock)
-    finally:
-        await database.dispose()
-
-
-async def prepare_database(database: AsyncEngine) -> None:
-    """Alembic when the project has a revision; until then create the tables from the models."""
-    from greenbot.migrate import MIGRATIONS, upgrade
-
-    if any((MIGRATIONS / "versions").glob("[!_]*.py")):
-        await upgrade(database)
-        return
-    from greenbot.models import import_all_models
-    from ground.db import Base
-
-    log.warning("no Alembic revision yet: creating missing tables with create_all")
-    import_all_models()
-    async with database.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)

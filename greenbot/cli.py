@@ -1,4 +1,6 @@
-"""The `greenbot` command: builds what a subcommand needs from one Settings, then runs it."""
+"""The `greenbot` command line: parses the command, builds `Settings` and logging, and asks the
+composition root (greenbot/root.py, which starts it: `app(obj=Wiring())`) for the answer engine
+and for `greenbot run`. The domain sub-commands live in greenbot/commands/."""
 
 from __future__ import annotations
 
@@ -6,8 +8,9 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import typer
 
@@ -16,6 +19,22 @@ from ground.settings import Settings
 
 if TYPE_CHECKING:
     from knowledge.answer import AnswerEngine
+    from knowledge.index import Progress
+
+
+class Wiring(Protocol):
+    """What the commands need from the composition root (`greenbot.root.Wiring`)."""
+
+    def engine(
+        self, settings: Settings, *, rebuild: bool = False, progress: Progress | None = None
+    ) -> AnswerEngine: ...
+
+    def run(
+        self, settings: Settings, engine: AnswerEngine, announce: Callable[[str], None]
+    ) -> None: ...
+
+
+WIRING = "greenbot.wiring"  # where the root's Wiring waits in the context's meta
 
 app = typer.Typer(
     help="GreenBot (绿色铜仁助手): Tongren's energy-saving plan, answered for citizens.",
@@ -52,6 +71,8 @@ def main(
 ) -> None:
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
+    if ctx.obj is not None:  # the root's Wiring, handed over by `greenbot.root.main`
+        ctx.meta[WIRING] = ctx.obj
     settings = Settings()
     configure_logging(settings, verbose=verbose)  # text or JSON lines; tokens, phones redacted
     for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers", "alembic"):
@@ -59,12 +80,19 @@ def main(
     ctx.obj = settings
 
 
-def build_engine(
-    settings: Settings, *, rebuild: bool = False, show_progress: bool = False
-) -> AnswerEngine:
-    from greenbot.engines import build_engine as build
+def wiring(ctx: typer.Context) -> Wiring:
+    found = ctx.meta.get(WIRING)
+    if found is None:
+        raise typer.BadParameter("start GreenBot with `greenbot` (greenbot.root:main)")
+    return found  # type: ignore[no-any-return]
 
-    return build(settings, rebuild=rebuild, progress=_progress_bar() if show_progress else None)
+
+def build_engine(
+    ctx: typer.Context, *, rebuild: bool = False, show_progress: bool = False
+) -> AnswerEngine:
+    return wiring(ctx).engine(
+        ctx.obj, rebuild=rebuild, progress=_progress_bar() if show_progress else None
+    )
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]
@@ -89,7 +117,7 @@ def ingest(ctx: typer.Context) -> None:
     import time
 
     started = time.perf_counter()
-    engine = build_engine(ctx.obj, rebuild=True, show_progress=True)
+    engine = build_engine(ctx, rebuild=True, show_progress=True)
     typer.echo(
         f"indexed {len(engine.index.sections)} sections, {len(engine.index.chunks)} chunks "
         f"in {time.perf_counter() - started:.1f} s"
@@ -110,7 +138,7 @@ def ask(
     from ground.clock import SystemClock
     from knowledge.asking import Asking, EngineAnswers
 
-    asking = Asking(EngineAnswers(build_engine(ctx.obj)), SystemClock())  # the bot's path
+    asking = Asking(EngineAnswers(build_engine(ctx)), SystemClock())  # the bot's path
     questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
     for text in questions:
         answer = asyncio.run(asking.ask(text)).answer
@@ -124,7 +152,7 @@ def ask(
 @app.command()
 def chat(ctx: typer.Context) -> None:
     """Talk to GreenBot in the terminal (follow-up questions understood)."""
-    engine = build_engine(ctx.obj, show_progress=True)
+    engine = build_engine(ctx, show_progress=True)
     typer.echo(engine.answer("你好").answer)
     typer.echo("（输入 exit 退出）")
     previous: str | None = None
@@ -179,7 +207,7 @@ def evaluate_questions(
     )
     from knowledge.training import cross_validate, train_and_save
 
-    engine = build_engine(ctx.obj)
+    engine = build_engine(ctx)
     questions = load_questions(*paths)
     results = {"baseline": run(NaiveHybrid(engine), questions, engine.scripts)}
     if not baseline_only:
@@ -211,11 +239,9 @@ def run(ctx: typer.Context) -> None:
         raise typer.Exit(1)
     if settings.bot_token is None:
         typer.echo("No GREENBOT_BOT_TOKEN: web console and chat sandbox only.", err=True)
-    from web.server import run as serve
-
-    engine = build_engine(settings, show_progress=True)
+    engine = build_engine(ctx, show_progress=True)
     engine.warm()  # the first citizen's question must not pay for loading the model
-    serve(settings, engine, announce=typer.echo)
+    wiring(ctx).run(settings, engine, typer.echo)
 
 
 def _port_taken(host: str, port: int) -> str | None:
@@ -229,7 +255,3 @@ def _port_taken(host: str, port: int) -> str | None:
         except OSError as error:
             return error.strerror or str(error)
     return None
-
-
-if __name__ == "__main__":
-    app()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from sqlalchemy import types
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+log = logging.getLogger(__name__)
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
@@ -65,3 +68,17 @@ async def _upgrade_url(url: str) -> None:
         await upgrade(engine)
     finally:
         await engine.dispose()
+
+
+async def prepare_database(database: AsyncEngine) -> None:
+    """Alembic when the project has a revision; until then create the tables from the models."""
+    if any((MIGRATIONS / "versions").glob("[!_]*.py")):
+        await upgrade(database)
+        return
+    from greenbot.models import import_all_models
+    from ground.db import Base
+
+    log.warning("no Alembic revision yet: creating missing tables with create_all")
+    import_all_models()
+    async with database.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)

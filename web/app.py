@@ -1,10 +1,11 @@
 """The web surface: `create_app(settings, sessions=…)` builds the staff console and the chat
-sandbox on the database the caller prepared. `web/server.py` runs it under uvicorn."""
+sandbox on the database the caller prepared (the composition root, greenbot/root.py, hands it the
+bot's dispatcher). `web/server.py` runs it under uvicorn."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,11 +66,14 @@ def create_app(
     clock: Clock | None = None,
     engine: AnswerEngine | None = None,
     dispatcher: Dispatcher | Callable[[], Dispatcher | None] | None = None,
+    owns_dispatcher: bool = False,
     bot_running: bool = False,
+    sandbox_commands: Sequence[tuple[str, str]] = (),
 ) -> FastAPI:
-    """The console on `sessions`. The sandbox feeds `dispatcher` (the running bot's, or a
-    function finding it), or one built here from `engine`; with neither, or with
-    `settings.web_sandbox` off, /chat says it is off. `engine` also tells /readyz the index."""
+    """The console on `sessions`. The sandbox feeds `dispatcher` (or a function finding it),
+    and shuts it down with the app when it `owns_dispatcher`; without one, or with
+    `settings.web_sandbox` off, /chat says it is off. `sandbox_commands` is the bot's "/" menu
+    (command, description). `engine` tells /readyz the index."""
     clock = clock or SystemClock()
     console = Console(
         settings=settings,
@@ -77,7 +81,7 @@ def create_app(
         clock=clock,
         media=MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes),
         routing=load_routing(),
-        sandbox=_sandbox(settings, sessions, clock, engine, dispatcher),
+        sandbox=_sandbox(settings, sessions, clock, dispatcher, owns=owns_dispatcher),
         auth=AuthConfig.from_settings(settings),
         bot_running=bot_running,
     )
@@ -123,18 +127,14 @@ def _sandbox(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
-    engine: AnswerEngine | None,
     dispatcher: Dispatcher | Callable[[], Dispatcher | None] | None,
+    *,
+    owns: bool,
 ) -> Sandbox | None:
-    if not settings.web_sandbox or (dispatcher is None and engine is None):
+    if not settings.web_sandbox or dispatcher is None:
         return None
-    from bot.app import create_dispatcher
     from web.sandbox import Limits, Sandbox
 
-    owns = dispatcher is None
-    if dispatcher is None:
-        assert engine is not None
-        dispatcher = create_dispatcher(settings, engine=engine, sessions=sessions, clock=clock)
     return Sandbox(
         dispatcher,
         sessions=sessions,

@@ -56,7 +56,7 @@ def _with_accounts(settings: Settings, action: Callable[[StaffAccounts], Awaitab
     """Run `action` in one committed transaction on the configured database."""
 
     async def main() -> T:
-        from bot.runtime import prepare_database
+        from greenbot.migrate import prepare_database
         from ground.db import create_engine, session_factory
         from staff import StaffAccounts
 

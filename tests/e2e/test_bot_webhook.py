@@ -8,7 +8,7 @@ import contextlib
 import socket
 from typing import TYPE_CHECKING
 
-from bot.runtime import serve
+from greenbot.root import serve_bot
 from ground.clock import SystemClock
 from knowledge.feedback import AskedQuestion
 from tests.support.bot_rig import REPLY_TIMEOUT, until
@@ -37,7 +37,7 @@ async def test_webhook_rejects_a_wrong_secret_and_answers_with_the_right_one(
         webhook_secret=SECRET,
     )
     serving = asyncio.create_task(
-        serve(settings, engine=rig.engine, sessions=rig.sessions, clock=SystemClock())
+        serve_bot(settings, engine=rig.engine, sessions=rig.sessions, clock=SystemClock())
     )
     try:
         await until(lambda: fake.webhook_url or serving.done(), what="setWebhook")

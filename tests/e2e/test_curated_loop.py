@@ -49,9 +49,9 @@ async def test_a_gap_answered_by_staff_goes_live_everywhere_and_the_asker_is_tol
         accounts = StaffAccounts(session)
         await accounts.add("reviewer1", role="reviewer", password=PASSWORD, now=NOW)
         await accounts.add("admin1", role="admin", password=PASSWORD, now=NOW)
-    from web.app import create_app
+    from greenbot.root import create_web_app
 
-    console = create_app(web_settings(tmp_path), sessions=database, engine=first)
+    console = create_web_app(web_settings(tmp_path), sessions=database, engine=first)
     reviewer, admin = Browser(console), Browser(console)
     citizen = make_user("小绿")
     rig = BotRig(fake, engine=first, sessions=database, data_dir=tmp_path)

@@ -38,7 +38,7 @@ async def export(rig: BotRig, tmp_path: Path, *args: str) -> list[dict[str, str]
     url = rig.sessions.kw["bind"].url.render_as_string(hide_password=False)
     env = {**os.environ, "GREENBOT_DATABASE_URL": url, "GREENBOT_DATA_DIR": str(rig.data_dir)}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "greenbot.cli", "reports", "export", "--format", "csv",
+        sys.executable, "-m", "greenbot", "reports", "export", "--format", "csv",
         "--output", str(out), *args,
         env=env,
         stderr=asyncio.subprocess.PIPE,
@@ -112,7 +112,7 @@ async def test_an_anonymous_reporter_is_hidden_from_staff_and_the_export(
 
 async def test_the_export_refuses_an_unknown_format(rig: BotRig, tmp_path: Path) -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "greenbot.cli", "reports", "export", "--format", "xml",
+        sys.executable, "-m", "greenbot", "reports", "export", "--format", "xml",
         env={**os.environ, "GREENBOT_DATA_DIR": str(tmp_path)},
         stderr=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,

@@ -41,7 +41,7 @@ def greenbot(*args: str) -> list[str]:
     """The installed `greenbot` command of this interpreter's environment."""
     script = Path(sys.executable).with_name("greenbot")
     return (
-        [str(script), *args] if script.exists() else [sys.executable, "-m", "greenbot.cli", *args]
+        [str(script), *args] if script.exists() else [sys.executable, "-m", "greenbot", *args]
     )
 
 

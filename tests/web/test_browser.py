@@ -50,11 +50,11 @@ async def served(
     knowledge_engine,  # type: ignore[no-untyped-def]
 ) -> AsyncIterator[tuple[str, Web]]:
     """The app under uvicorn, as `greenbot run` serves it, until the test ends."""
-    from web.app import create_app
+    from greenbot.root import create_web_app
     from web.server import web_server
 
     settings = web_settings(tmp_path, web_port=free_port())
-    app = create_app(settings, sessions=web_sessions, clock=web_clock, engine=knowledge_engine)
+    app = create_web_app(settings, sessions=web_sessions, clock=web_clock, engine=knowledge_engine)
     announced: list[str] = []
     server = web_server(settings, app, announced.append)
     task = asyncio.create_task(server.serve())

@@ -40,10 +40,10 @@ async def chat_web(
     web_clock,
     knowledge_engine,  # type: ignore[no-untyped-def]
 ) -> AsyncIterator[Web]:
-    from web.app import create_app
+    from greenbot.root import create_web_app
 
     settings = web_settings(tmp_path)
-    app = create_app(settings, sessions=web_sessions, clock=web_clock, engine=knowledge_engine)
+    app = create_web_app(settings, sessions=web_sessions, clock=web_clock, engine=knowledge_engine)
     yield Web(app, settings, web_sessions, web_clock)
     await app.state.console.sandbox.close()
 

@@ -35,14 +35,16 @@ GREETING = "我是绿色铜仁助手"
 @pytest.fixture
 def chat_app(tmp_path: Path, web_sessions, web_clock, knowledge_engine) -> Callable[..., Any]:  # type: ignore[no-untyped-def]
     """`create_app` with the sandbox and the given settings; closed when the test ends."""
-    from web.app import create_app
+    from greenbot.root import create_web_app
 
     apps: list[Any] = []
 
     @asynccontextmanager
     async def make(**overrides: Any) -> AsyncIterator[Web]:
         settings = web_settings(tmp_path, **overrides)
-        app = create_app(settings, sessions=web_sessions, clock=web_clock, engine=knowledge_engine)
+        app = create_web_app(
+            settings, sessions=web_sessions, clock=web_clock, engine=knowledge_engine
+        )
         apps.append(app)
         try:
             yield Web(app, settings, web_sessions, web_clock)

@@ -1,4 +1,4 @@
-"""/readyz against a running `greenbot run` (web/server.py's `_run`, as tests/web/test_server.py
+"""/readyz against a running `greenbot run` (greenbot/root.py's `serve`, as tests/web/test_server.py
 starts it): ready only once the answer model is loaded and warmed in the process that answers,
 and the first question asked after that is answered within a second."""
 

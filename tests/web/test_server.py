@@ -1,7 +1,8 @@
-"""`greenbot run`'s process (web/server.py) over real HTTP: without a token the console and the
-sandbox serve alone (with the campaign scheduler); with one, the Telegram bot (against the fake
-Bot API) runs beside them, the sandbox feeds the bot's own dispatcher, and a status change made
-in the console reaches the reporter's Telegram chat through the bot's outbox sender."""
+"""`greenbot run`'s process (greenbot/root.py, `serve`) over real HTTP: without a token the
+console and the sandbox serve alone (with the campaign scheduler); with one, the Telegram bot
+(against the fake Bot API) runs beside them, the sandbox feeds the bot's own dispatcher, and a
+status change made in the console reaches the reporter's Telegram chat through the bot's outbox
+sender."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def free_port() -> int:
 
 async def add_admin(settings: Settings) -> None:
     """The database as `greenbot run` prepares it, with one console account."""
-    from bot.runtime import prepare_database
+    from greenbot.migrate import prepare_database
 
     database = create_engine(settings.sqlalchemy_url)
     try:
@@ -50,11 +51,12 @@ async def add_admin(settings: Settings) -> None:
 
 @asynccontextmanager
 async def greenbot(settings: Settings, engine: Any) -> AsyncIterator[str]:
-    """`web.server.run`'s coroutine in this loop, until the block ends (then cancelled)."""
-    from web.server import _run
+    """`greenbot run`'s coroutine (greenbot.root.serve) in this loop, until the block ends (then
+    cancelled)."""
+    from greenbot.root import serve
 
     announced: list[str] = []
-    task = asyncio.create_task(_run(settings, engine, announced.append))
+    task = asyncio.create_task(serve(settings, engine, announced.append))
     async with asyncio.timeout(60):
         while not announced:
             if task.done():
@@ -170,7 +172,7 @@ async def test_with_a_token_the_bot_and_the_console_share_one_process(
 async def test_with_a_token_the_bot_serves_even_when_the_console_port_is_taken(
     tmp_path: Path, knowledge_engine: Any
 ) -> None:
-    from web.server import _run
+    from greenbot.root import serve
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -183,7 +185,7 @@ async def test_with_a_token_the_bot_serves_even_when_the_console_port_is_taken(
                 telegram_api_url=fake.url,
             )
             await add_admin(settings)
-            process = asyncio.create_task(_run(settings, knowledge_engine, None))
+            process = asyncio.create_task(serve(settings, knowledge_engine, None))
             try:
                 citizen = fake.user(7100002, "小蓝")
                 await citizen.send_command("/start")

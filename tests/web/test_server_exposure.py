@@ -1,4 +1,4 @@
-"""What a running `greenbot run` (web/server.py, real HTTP) reveals of reports and metrics: Open311
+"""What a running `greenbot run` (root.py, real HTTP) reveals of reports and metrics: Open311
 without a key shows only what staff published, rounded and without notes; the key in a header
 opens the full view; a key in the URL is refused; /metrics needs its bearer token."""
 

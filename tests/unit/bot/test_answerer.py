@@ -3,6 +3,7 @@ which answers exactly as the engine does and is replaced if it dies."""
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 from concurrent.futures.process import BrokenProcessPool
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.answerer import Answerer
+from greenbot.root import build_engine
 from ground.settings import Settings
 
 pytestmark = pytest.mark.slow  # the answer engine, twice
@@ -30,7 +32,7 @@ def worker_settings(knowledge_config: Any) -> Settings:
 async def test_the_worker_process_answers_as_the_engine_does(
     knowledge_engine: Any, worker_settings: Settings
 ) -> None:
-    answerer = Answerer(knowledge_engine, worker_settings=worker_settings)
+    answerer = Answerer(knowledge_engine, worker=functools.partial(build_engine, worker_settings))
     try:
         await answerer.until_warm()  # what the bot awaits before taking its first update
         assert answerer._warming is not None and answerer._warming.result() is True, (
@@ -49,7 +51,7 @@ async def test_the_worker_process_answers_as_the_engine_does(
 async def test_a_dead_worker_process_fails_one_question_and_a_new_one_answers_the_next(
     knowledge_engine: Any, worker_settings: Settings
 ) -> None:
-    answerer = Answerer(knowledge_engine, worker_settings=worker_settings)
+    answerer = Answerer(knowledge_engine, worker=functools.partial(build_engine, worker_settings))
     try:
         assert (await answerer.answer("垃圾分类怎么做？")).covered
         os.kill(await _worker_pid(answerer), signal.SIGKILL)

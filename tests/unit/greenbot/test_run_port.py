@@ -20,7 +20,7 @@ def test_a_taken_port_is_named_with_the_setting_that_changes_it(tmp_path: Path) 
         env = {k: v for k, v in os.environ.items() if not k.startswith("GREENBOT_")}
         env.update(GREENBOT_WEB_PORT=str(port), GREENBOT_DATA_DIR=str(tmp_path), HF_HUB_OFFLINE="1")
         done = subprocess.run(
-            [sys.executable, "-m", "greenbot.cli", "run"],
+            [sys.executable, "-m", "greenbot", "run"],
             env=env,
             cwd=REPO,
             capture_output=True,

@@ -112,7 +112,7 @@ def test_greenbot_ask_json_reads_stdin_and_answers_each_line_in_order(knowledge_
     }
     lines = ["垃圾分类怎么做？", "明天会下雨吗？", "", "2025年农村污水治理率要到多少？"]
     result = subprocess.run(
-        [sys.executable, "-m", "greenbot.cli", "ask", "--json"],
+        [sys.executable, "-m", "greenbot", "ask", "--json"],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,

@@ -1,0 +1,5 @@
+"""`python -m greenbot`: the `greenbot` command."""
+
+from greenbot.root import main
+
+main()
