@@ -169,7 +169,7 @@ def main() -> None:
 
     import torch
 
-    from greenbot.engines import build_engine
+    from greenbot.root import build_engine
     from ground.settings import Settings
 
     torch.set_num_threads(1)  # one core for the engine, one for the bot, the fake and SQLite
