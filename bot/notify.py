@@ -5,6 +5,9 @@ middleware of the interactive bot: a 429 must reach the sender, which pauses *ev
 `retry_after` (STYLE.md: bulk sends handle 429/403/5xx here), instead of one task sleeping while
 the others keep hitting the limit. A separate HTTP session also keeps a long broadcast from
 taking the connections citizens' replies need.
+
+Telegram reaches the chats in `TELEGRAM_CHATS`; a row queued as data (a report's status notice)
+is rendered here, when it is sent, in the script its recipient reads then (`bot/notices.py`).
 """
 
 from __future__ import annotations
@@ -31,10 +34,12 @@ from aiogram.exceptions import (
 )
 from aiogram.types import FSInputFile, InlineKeyboardMarkup
 
+from bot.notices import ScriptOf, text_at_send_time
 from campaigns import Subscriptions
 from citizens import Citizens
 from outbox.sender import is_delivery
-from outbox.transport import SendResult
+from outbox.transport import Chats, SendResult
+from reports.privacy import DEMO_IDS_FROM
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -49,6 +54,10 @@ log = logging.getLogger(__name__)
 # One request, answer included. The sender's claim timeout (default 300 s) must stay well above
 # it, or a slow request would look like a dead sender and be marked uncertain.
 SEND_TIMEOUT = 20.0
+
+# The chats Telegram reaches: users (their ids fit in 52 bits) and groups (negative ids). Ids
+# from DEMO_IDS_FROM up are the web sandbox's visitors, never Telegram's.
+TELEGRAM_CHATS = Chats(stop=DEMO_IDS_FROM)
 
 
 def create_delivery_bot(settings: Settings, *, timeout: float = SEND_TIMEOUT) -> Bot:
@@ -65,24 +74,33 @@ class BotTransport:
     """`outbox.Transport` over aiogram: never raises for a Telegram or network error.
 
     `paid_broadcast`: broadcast deliveries carry `allow_paid_broadcast` (the city pays 0.1 Star
-    a message to pass the 30 msg/s limit); single messages never do.
+    a message to pass the 30 msg/s limit); single messages never do. `script_of`: the script a
+    recipient reads now, for a notice rendered at send time (without it, the script it was
+    queued in).
     """
 
     def __init__(
-        self, bot: Bot, *, timeout: float = SEND_TIMEOUT, paid_broadcast: bool = False
+        self,
+        bot: Bot,
+        *,
+        timeout: float = SEND_TIMEOUT,
+        paid_broadcast: bool = False,
+        script_of: ScriptOf | None = None,
     ) -> None:
         self.bot = bot
         self.timeout = timeout
         self.paid_broadcast = paid_broadcast
+        self.script_of = script_of
 
     async def send(self, message: OutboxMessage) -> SendResult:
+        text = await text_at_send_time(message, self.script_of)
         try:
             async with asyncio.timeout(self.timeout + 1):  # aiogram's own timeout fires first
                 try:
-                    await self._send(message, message.chat_id)
+                    await self._send(message, text, message.chat_id)
                 except TelegramMigrateToChat as moved:  # a group became a supergroup
                     log.info("outbox row %s: chat migrated, sending to the new id", message.id)
-                    await self._send(message, moved.migrate_to_chat_id)
+                    await self._send(message, text, moved.migrate_to_chat_id)
         except TelegramRetryAfter as error:
             return SendResult.wait(float(error.retry_after))
         except TelegramForbiddenError as error:
@@ -100,7 +118,7 @@ class BotTransport:
             return SendResult.server_error(_describe(error))  # not the message's fault; later
         return SendResult.ok()
 
-    async def _send(self, message: OutboxMessage, chat_id: int) -> None:
+    async def _send(self, message: OutboxMessage, text: str, chat_id: int) -> None:
         markup = (
             InlineKeyboardMarkup.model_validate(message.reply_markup)
             if message.reply_markup
@@ -112,7 +130,7 @@ class BotTransport:
             await self.bot.send_photo(
                 chat_id,
                 photo=_photo(message.photo),
-                caption=message.text or None,
+                caption=text or None,
                 parse_mode=message.parse_mode,
                 reply_markup=markup,
                 allow_paid_broadcast=paid,
@@ -121,7 +139,7 @@ class BotTransport:
         else:
             await self.bot.send_message(
                 chat_id,
-                message.text,
+                text,
                 parse_mode=message.parse_mode,
                 reply_markup=markup,
                 allow_paid_broadcast=paid,

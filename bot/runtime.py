@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import event
 
-from bot.notify import BotTransport, blocked_hook, create_delivery_bot
+from bot.notices import citizen_scripts
+from bot.notify import TELEGRAM_CHATS, BotTransport, blocked_hook, create_delivery_bot
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
@@ -101,14 +102,19 @@ def build_sender(
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
 ) -> OutboxSender:
-    """The outbox sender as settings describe it, delivering through `bot`; staff's reports
-    about a broadcast are outbox rows it queues for itself, paced and retried like the rest."""
+    """The outbox sender as settings describe it, delivering to Telegram's chats through `bot`
+    (the web sandbox's visitors are left to the sandbox, which delivers their rows itself);
+    staff's reports about a broadcast are outbox rows it queues for itself, paced and retried
+    like the rest."""
     from campaigns.reporting import progress_hook
-    from outbox import OutboxSender
+    from outbox import OutboxSender, Routes
 
+    telegram = BotTransport(
+        bot, paid_broadcast=settings.broadcast_paid, script_of=citizen_scripts(sessions)
+    )
     sender = OutboxSender(
         sessions,
-        BotTransport(bot, paid_broadcast=settings.broadcast_paid),
+        Routes([(TELEGRAM_CHATS, telegram)]),
         clock,
         rate_per_sec=settings.broadcast_rate,
         per_chat_interval=settings.broadcast_per_chat_interval,

@@ -31,6 +31,14 @@ class Citizens:
             citizen.reachable = True
         return citizen
 
+    async def script_for_chat(self, chat_id: int) -> str | None:
+        """The script (hans | hant) of the citizen whose private chat this is, as they read
+        now; None for a chat no known citizen has."""
+        citizen = await self.get(chat_id)  # a private chat's id is its user's id
+        if citizen is None or citizen.chat_id != chat_id:
+            return None
+        return citizen.script
+
     async def set_script(self, user_id: int, script: str, *, chosen: bool) -> None:
         await self.session.execute(
             update(Citizen)

@@ -7,13 +7,15 @@ on instead of queueing behind the first).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from outbox.models import ABOUT_BROADCAST_KINDS, SANDBOX_CHATS_FROM, OutboxMessage, OutboxStatus
+from outbox.models import ABOUT_BROADCAST_KINDS, OutboxMessage, OutboxStatus
+from outbox.transport import EVERY_CHAT, Chats
 
 StalePolicy = Literal["uncertain", "retry"]
 ERROR_CHARS = 500
@@ -23,16 +25,25 @@ class Claims:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
-    async def candidates(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
-        """Due pending rows (not yet claimed): single messages (report notices, staff's reports
-        about a broadcast) before broadcast deliveries, oldest first."""
+    async def candidates(
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        chats: Sequence[Chats] = (EVERY_CHAT,),
+        chat_id: int | None = None,
+    ) -> list[OutboxMessage]:
+        """Due pending rows (not yet claimed) to the `chats` a sender reaches (or to one chat):
+        single messages (report notices, staff's reports about a broadcast) before broadcast
+        deliveries, oldest first."""
         async with self.sessions() as session:
             rows = await session.scalars(
                 select(OutboxMessage)
                 .where(
                     OutboxMessage.status == OutboxStatus.PENDING,
                     OutboxMessage.not_before <= now,
-                    OutboxMessage.chat_id < SANDBOX_CHATS_FROM,
+                    _reached(chats),
+                    true() if chat_id is None else OutboxMessage.chat_id == chat_id,
                 )
                 .order_by(
                     and_(
@@ -150,6 +161,24 @@ class Claims:
                 .values(**values)
             )
             return bool(result.rowcount)
+
+
+def _reached(chats: Sequence[Chats]) -> Any:
+    """The rows whose chat is in one of `chats`."""
+    if not chats:
+        raise ValueError("no chats to deliver to")
+    if any(c.every for c in chats):
+        return true()
+    return or_(*(and_(*_bounds(c)) for c in chats))
+
+
+def _bounds(chats: Chats) -> list[Any]:
+    bounds = []
+    if chats.start is not None:
+        bounds.append(OutboxMessage.chat_id >= chats.start)
+    if chats.stop is not None:
+        bounds.append(OutboxMessage.chat_id < chats.stop)
+    return bounds
 
 
 def _clip(error: str | None) -> str | None:

@@ -31,10 +31,6 @@ FINAL_STATUSES = tuple(s for s in OutboxStatus if s not in OPEN_STATUSES)
 # the broadcast's id but are not its deliveries, so delivery counts leave them out.
 ABOUT_BROADCAST_KINDS = ("broadcast_progress", "broadcast_summary", "broadcast_test")
 
-# Chat ids from here up are web-sandbox visitors (Telegram ids fit in 52 bits): the sandbox page
-# delivers their rows itself, and a Telegram sender must leave them alone ("chat not found").
-SANDBOX_CHATS_FROM = 2**52
-
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
@@ -46,6 +42,10 @@ class OutboxMessage(Base):
     # The same dedupe key is never queued twice: a retried job cannot double-send.
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     text: Mapped[str] = mapped_column(Text)
+    # A message as data (e.g. a report's status notice: `{"notice": "report_status", "ticket": …}`),
+    # rendered by the surface that delivers it, at send time, in the recipient's script then;
+    # None: `text` is the message as it goes out.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     parse_mode: Mapped[str | None] = mapped_column(String(16), default="HTML")
     photo: Mapped[str | None] = mapped_column(String(500), default=None)  # file_id or path
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from outbox.models import ABOUT_BROADCAST_KINDS, OPEN_STATUSES, OutboxMessage, OutboxStatus
 
-# Rows per multi-VALUES insert: 12 columns × 500 stays far below SQLite's bound-parameter limit.
+# Rows per multi-VALUES insert: 13 columns × 500 stays far below SQLite's bound-parameter limit.
 INSERT_CHUNK = 500
 
 
@@ -28,6 +28,7 @@ class QueuedMessage:
     not_before: datetime | None = None
     photo: str | None = None
     reply_markup: dict[str, Any] | None = None
+    payload: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,14 @@ class Outbox:
         reply_markup: dict[str, Any] | None = None,
         broadcast_id: int | None = None,
         not_before: datetime | None = None,
+        payload: dict[str, Any] | None = None,
     ) -> bool:
-        """Queue one message; False when that dedupe key was queued before (nothing added)."""
+        """Queue one message; False when that dedupe key was queued before (nothing added).
+
+        `payload`: the message as data, for the delivering surface to render (`text` may then
+        be empty); see `OutboxMessage.payload`."""
         values = _row(
-            QueuedMessage(chat_id, text, dedupe_key, not_before, photo, reply_markup),
+            QueuedMessage(chat_id, text, dedupe_key, not_before, photo, reply_markup, payload),
             kind=kind,
             now=now,
             parse_mode=parse_mode,
@@ -207,6 +212,7 @@ def _row(
         "parse_mode": parse_mode,
         "photo": message.photo,
         "reply_markup": message.reply_markup,
+        "payload": message.payload,
         "broadcast_id": broadcast_id,
         "status": OutboxStatus.PENDING,
         "attempts": 0,

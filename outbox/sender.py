@@ -1,5 +1,9 @@
 """Drain the outbox through a Transport: paced, retried, resumable, never twice on purpose.
 
+A sender is given its transports by recipient (`Routes`): it takes only the rows one of them
+reaches, and leaves the others pending for their own deliverer. `deliver_now` serves a transport
+that shows a chat when it is looked at (the web sandbox's page) instead of being pushed to.
+
 Crash/restart policy. A row is `sending` only while its one request is in flight: the dispatcher
 claims it (pending→sending under a fresh token) right before handing it to the transport, and
 records the outcome right after. So:
@@ -26,7 +30,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -37,7 +41,7 @@ from outbox.liveness import Liveness
 from outbox.models import ABOUT_BROADCAST_KINDS, OutboxMessage, OutboxStatus
 from outbox.progress import ProgressHook, ProgressReporter
 from outbox.ratelimit import ChatSpacing, Monotonic, RateLimiter, Sleep
-from outbox.transport import Outcome, SendResult, Transport
+from outbox.transport import Outcome, Routes, SendResult, Transport
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ class OutboxSender:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        transport: Transport,
+        transport: Transport | Routes,
         clock: Clock,
         *,
         rate_per_sec: float = 29.5,
@@ -74,7 +78,11 @@ class OutboxSender:
         name: str | None = None,
     ) -> None:
         self.claims = Claims(sessions)
-        self.transport = transport
+        # A bare transport reaches every chat; `Routes` limit the sender to theirs.
+        self.routes = (
+            transport if isinstance(transport, Routes) else Routes.to_every_chat(transport)
+        )
+        self.transport: Transport = self.routes
         self.clock = clock
         self.limiter = RateLimiter(rate_per_sec, monotonic=monotonic, sleep=sleep)
         self.paid_limiter = (
@@ -167,7 +175,9 @@ class OutboxSender:
     async def drain_once(self, stop_event: asyncio.Event | None = None) -> int:
         """Send one batch of due rows; how many were dispatched (0: nothing due)."""
         await self.recover_stale()
-        queue = await self.claims.candidates(now=self.clock.now(), limit=self.batch_size)
+        queue = await self.claims.candidates(
+            now=self.clock.now(), limit=self.batch_size, chats=self.routes.chats
+        )
         tasks: set[asyncio.Task[OutboxMessage | None]] = set()
         retries: dict[int, int] = {}
         dispatched = 0
@@ -198,6 +208,29 @@ class OutboxSender:
             raise
         await self.progress.flush()
         return dispatched
+
+    async def due(self, chat_id: int, *, limit: int = 50) -> list[OutboxMessage]:
+        """What is due for one chat (if this sender's routes reach it), oldest first."""
+        if self.routes.transport_for(chat_id) is None:
+            return []
+        return await self.claims.candidates(
+            now=self.clock.now(), limit=limit, chats=self.routes.chats, chat_id=chat_id
+        )
+
+    async def deliver_now(self, rows: Iterable[OutboxMessage]) -> int:
+        """Deliver `rows` (from `due`) one after another, unpaced: for a transport that shows a
+        chat when it is looked at. Each is claimed and recorded like any sender's, so two pages
+        polling at the same moment show a row once. How many were claimed."""
+        claimed = 0
+        for row in rows:
+            token = f"{self.name}:{uuid.uuid4().hex}"
+            attempts = await self.claims.claim(row.id, token=token, now=self.clock.now())
+            if attempts is None:
+                continue
+            claimed += 1
+            await self._deliver(row, token, attempts)
+        await self.progress.flush()
+        return claimed
 
     def _limiter_for(self, row: OutboxMessage) -> RateLimiter:
         if self.paid_limiter is not None and is_delivery(row):

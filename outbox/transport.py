@@ -1,6 +1,9 @@
-"""What a sender needs from the Bot API: send one message, say how it went.
+"""What a sender needs from a messenger: send one message, say how it went; and which messenger
+reaches which recipient.
 
-The aiogram-backed transport lives in `bot/notify.py`; tests use an in-memory fake.
+The outbox knows no messenger. Each surface brings its transport and the chat ids it reaches
+(Telegram: `bot/notify.py`; the web chat sandbox: `web/sandbox/transport.py`), and whoever builds
+a sender pairs them in `Routes`. Tests use an in-memory fake.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from outbox.models import OutboxMessage
 
 
@@ -55,3 +60,56 @@ class Transport(Protocol):
     """
 
     async def send(self, message: OutboxMessage) -> SendResult: ...
+
+
+@dataclass(frozen=True)
+class Chats:
+    """The chat ids one transport reaches: `start <= chat_id < stop` (None: no bound)."""
+
+    start: int | None = None
+    stop: int | None = None
+
+    def __contains__(self, chat_id: object) -> bool:
+        return (
+            isinstance(chat_id, int)
+            and (self.start is None or chat_id >= self.start)
+            and (self.stop is None or chat_id < self.stop)
+        )
+
+    @property
+    def every(self) -> bool:
+        return self.start is None and self.stop is None
+
+
+EVERY_CHAT = Chats()
+
+
+class Routes:
+    """Which transport delivers to which recipient: the first route whose chats hold the row's
+    chat id. A sender takes only rows one of its routes reaches and leaves the others to whoever
+    delivers them (another process, or a page that shows its chat when it is looked at).
+
+    `Routes` is a `Transport` itself: it hands each row to its route's transport.
+    """
+
+    def __init__(self, routes: Iterable[tuple[Chats, Transport]]) -> None:
+        self.routes = tuple(routes)
+        if not self.routes:
+            raise ValueError("a sender needs at least one route")
+
+    @classmethod
+    def to_every_chat(cls, transport: Transport) -> Routes:
+        return cls([(EVERY_CHAT, transport)])
+
+    @property
+    def chats(self) -> tuple[Chats, ...]:
+        return tuple(chats for chats, _ in self.routes)
+
+    def transport_for(self, chat_id: int) -> Transport | None:
+        return next((transport for chats, transport in self.routes if chat_id in chats), None)
+
+    async def send(self, message: OutboxMessage) -> SendResult:
+        transport = self.transport_for(message.chat_id)
+        if transport is None:  # a sender never claims such a row; a caller handing one is wrong
+            return SendResult.bad_request(f"no transport reaches chat {message.chat_id}")
+        return await transport.send(message)

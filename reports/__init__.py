@@ -21,9 +21,9 @@ from reports.notices import (
     ANONYMITY_EXPLAINED,
     NOTICE_KIND,
     STATUS_NAMES,
+    StatusNotice,
     anonymity_explained,
     status_name,
-    status_notice,
 )
 from reports.privacy import (
     ADMIN,
@@ -77,6 +77,7 @@ __all__ = [
     "Staff",
     "StaffView",
     "Status",
+    "StatusNotice",
     "StoredPhoto",
     "TicketCounter",
     "TooManyReports",
@@ -98,7 +99,6 @@ __all__ = [
     "parse_category",
     "publish",
     "status_name",
-    "status_notice",
     "text_similarity",
     "to_staff_dict",
     "withdraw",

@@ -1,13 +1,16 @@
-"""Every Chinese text the reports domain sends to a citizen, in one place.
+"""Every Chinese text the reports domain has for a citizen, in one place, and its notices as data.
 
-Written in Simplified Chinese and converted with OpenCC `s2t` for citizens who read Traditional.
-Notices are HTML (Telegram parse mode): anything typed by staff is escaped with html.escape.
+Words are written in Simplified Chinese; a surface converts them with OpenCC `s2t` for citizens
+who read Traditional. A status notice is queued as data (`StatusNotice`, the outbox row's
+payload) and rendered by the surface that delivers it, at send time, in the script the citizen
+reads then (Telegram: `bot/notices.py`; the web sandbox: `web/sandbox/notices.py`). The words
+here carry no markup: the surface marks the ticket up and escapes what staff typed.
 """
 
 from __future__ import annotations
 
-import html
-from typing import TYPE_CHECKING, Literal
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from ground.scripts import in_script
 from reports.statuses import Status
@@ -17,7 +20,7 @@ if TYPE_CHECKING:
     from reports.models import Report, ReportEvent, ReportFollower
 
 Script = Literal["hans", "hant"]
-NOTICE_KIND = "report_status"  # OutboxMessage.kind of every notice queued here
+NOTICE_KIND = "report_status"  # OutboxMessage.kind of every notice queued here (and its payload's)
 
 STATUS_NAMES: dict[Status, str] = {
     Status.SUBMITTED: "已提交",
@@ -35,12 +38,14 @@ ANONYMITY_EXPLAINED = (
     "但处理进展仍会通过本机器人发送给您。"
 )
 
-_HEAD_REPORTER = "您的举报 <b>{ticket}</b> 有新进展。"
-_HEAD_FOLLOWER = "您关注的举报 <b>{ticket}</b> 有新进展。"
-_STATUS_LINE = "状态：{status}"
-_DEPARTMENT_LINE = "承办单位：{department}"
-_DUPLICATE_LINE = "该问题已由工单 <b>{original}</b> 受理，将合并办理，请留意该工单的进展。"
-_NOTE_LINE = "说明：{note}"
+# A status notice's lines: `{ticket}` and `{original}` are tickets (a surface may set them in
+# bold), the rest is filled with escaped text.
+HEAD_REPORTER = "您的举报 {ticket} 有新进展。"
+HEAD_FOLLOWER = "您关注的举报 {ticket} 有新进展。"
+STATUS_LINE = "状态：{status}"
+DEPARTMENT_LINE = "承办单位：{department}"
+DUPLICATE_LINE = "该问题已由工单 {original} 受理，将合并办理，请留意该工单的进展。"
+NOTE_LINE = "说明：{note}"
 
 
 def status_name(status: Status | str, script: str = "hans") -> str:
@@ -51,34 +56,59 @@ def anonymity_explained(script: str = "hans") -> str:
     return in_script(ANONYMITY_EXPLAINED, script)
 
 
-def status_notice(
-    *,
-    ticket: str,
-    status: Status | str,
-    note: str,
-    department: str | None = None,
-    duplicate_of: str | None = None,
-    script: str = "hans",
-    follower: bool = False,
-) -> str:
-    """The HTML message telling a reporter (or a follower) that their report changed status."""
-    head = _HEAD_FOLLOWER if follower else _HEAD_REPORTER
-    lines = [
-        head.format(ticket=html.escape(ticket)),
-        _STATUS_LINE.format(status=STATUS_NAMES[Status(status)]),
-    ]
-    if Status(status) == Status.TRANSFERRED and department:
-        lines.append(_DEPARTMENT_LINE.format(department=html.escape(department)))
-    if Status(status) == Status.DUPLICATE and duplicate_of:
-        lines.append(_DUPLICATE_LINE.format(original=html.escape(duplicate_of)))
-    lines.append(_NOTE_LINE.format(note=html.escape(note)))
-    return in_script("\n".join(lines), script)
+@dataclass(frozen=True)
+class StatusNotice:
+    """A report changed status: what its reporter (or a follower) is told, as data.
+
+    `script` is the recipient's script when the notice was queued: a surface renders in the
+    script the citizen reads at send time, and falls back to this one.
+    """
+
+    ticket: str
+    status: str
+    note: str
+    department: str | None = None
+    duplicate_of: str | None = None
+    follower: bool = False
+    script: str = "hans"
+
+    @property
+    def head(self) -> str:
+        return HEAD_FOLLOWER if self.follower else HEAD_REPORTER
+
+    @property
+    def department_shown(self) -> str | None:
+        """The department, on a transfer (the only status that names it)."""
+        return self.department if Status(self.status) == Status.TRANSFERRED else None
+
+    @property
+    def original_shown(self) -> str | None:
+        """The ticket this one was merged into, on a duplicate."""
+        return self.duplicate_of if Status(self.status) == Status.DUPLICATE else None
+
+    def payload(self) -> dict[str, Any]:
+        return {"notice": NOTICE_KIND, **asdict(self)}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any] | None) -> StatusNotice | None:
+        """The notice in an outbox row's payload; None when the row holds none."""
+        if not payload or payload.get("notice") != NOTICE_KIND:
+            return None
+        return cls(
+            ticket=str(payload["ticket"]),
+            status=str(Status(payload["status"])),
+            note=str(payload.get("note") or ""),
+            department=payload.get("department"),
+            duplicate_of=payload.get("duplicate_of"),
+            follower=bool(payload.get("follower")),
+            script=str(payload.get("script") or "hans"),
+        )
 
 
 async def queue_status_notices(
     outbox: Outbox, report: Report, event: ReportEvent, followers: list[ReportFollower]
 ) -> int:
-    """Queue the notice of `event` for the reporter and each follower, each in their script.
+    """Queue the notice of `event` for the reporter and each follower, as data.
 
     Dedupe keys: `report:{ticket}:event:{id}` for the reporter, `…:chat:{chat_id}` for a
     follower, so a retried change never double-sends. Returns how many were queued.
@@ -93,16 +123,21 @@ async def queue_status_notices(
             recipients.append((follower.chat_id, follower.script, True, key))
     queued = 0
     for chat_id, script, is_follower, key in recipients:
-        text = status_notice(
+        notice = StatusNotice(
             ticket=report.ticket,
-            status=event.to_status,
+            status=str(Status(event.to_status)),
             note=event.note,
             department=report.department,
             duplicate_of=report.duplicate_of,
-            script=script,
             follower=is_follower,
+            script=script,
         )
         queued += await outbox.add(
-            chat_id=chat_id, text=text, kind=NOTICE_KIND, dedupe_key=key, now=event.at
+            chat_id=chat_id,
+            text="",
+            payload=notice.payload(),
+            kind=NOTICE_KIND,
+            dedupe_key=key,
+            now=event.at,
         )
     return queued

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.notices import message_text
 from ground.clock import SystemClock
 from outbox import Outbox, OutboxMessage
 from reports import MediaStore, Report, ReportFollower, ReportService, Staff
@@ -58,7 +59,7 @@ async def test_a_similar_report_nearby_is_followed_instead_of_filing_a_duplicate
             existing.ticket, "accepted", by=Staff(id=1, name="tg:1"), note="已受理"
         )
     notices = await rig.rows(OutboxMessage, chat_id=user.id)
-    assert len(notices) == 1 and "您关注的举报" in notices[0].text
+    assert len(notices) == 1 and "您关注的举报" in message_text(notices[0])
 
 
 async def test_a_citizen_who_says_it_is_a_different_problem_files_their_own(

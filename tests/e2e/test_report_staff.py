@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import texts
+from bot.notices import message_text
 from bot.texts.staff import REVIEWERS_ONLY
 from ground.clock import SHANGHAI, ManualClock
 from outbox import OutboxMessage
@@ -162,4 +163,4 @@ async def test_queue_transfer_and_duplicate_through_the_buttons(
     assert [f.user_id for f in followers] == [9_000_002]
     notices = await rig.rows(OutboxMessage, kind="report_status")
     assert sorted(n.chat_id for n in notices) == [9_000_001, 9_000_001, 9_000_002]
-    assert any("市水务局" in n.text for n in notices)
+    assert any("市水务局" in message_text(n) for n in notices)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from bot.routers.report.cards import announce
 from ground.clock import SystemClock
 from outbox import OutboxMessage
-from outbox.models import SANDBOX_CHATS_FROM
 from tests.e2e.report_steps import STAFF_CHAT, prompt, seed_report
+from web.sandbox.transport import FIRST_VISITOR_ID
 
 if TYPE_CHECKING:
     from tests.support.bot_rig import BotRig
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 REVIEWER = 5_100_031
 NAMED_USER, PHONE = 9_000_031, "13912340031"
-VISITOR = SANDBOX_CHATS_FROM + 31
+VISITOR = FIRST_VISITOR_ID + 31
 
 
 async def open_card(

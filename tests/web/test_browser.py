@@ -21,6 +21,7 @@ from sqlalchemy import select
 from outbox import OutboxMessage
 from reports import Report
 from tests.web.conftest import PASSWORD, Web, web_settings
+from web.sandbox.notices import message_text
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -181,7 +182,7 @@ async def test_staff_handle_a_report_filed_in_the_sandbox_and_the_reporter_hears
         report = (await session.scalars(select(Report))).one()
         notice = (await session.scalars(select(OutboxMessage))).one()
     assert report.ticket == ticket and report.status == "accepted"
-    assert notice.chat_id == visitor and ticket in notice.text
+    assert notice.chat_id == visitor and ticket in message_text(notice, None)
 
     # The chat page polls: the notice shows up in the reporter's chat on its own.
     await expect(chat).to_contain_text(f"您的举报 {ticket} 有新进展", timeout=20_000)

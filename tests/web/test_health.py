@@ -15,13 +15,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from campaigns import Broadcasts
-from greenbot.metrics import Metrics
 from ground.clock import SHANGHAI, ManualClock
 from ground.db import create_engine, session_factory
 from ground.settings import Settings
 from knowledge.feedback import QuestionLog
 from outbox import Outbox, OutboxMessage, OutboxStatus
 from reports import MediaStore, ReportService, Staff, Status
+from web.metrics import Metrics
 from web.routes import health
 
 NOW = datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI)

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ground.clock import SHANGHAI, ManualClock
 from ground.settings import Settings
 from outbox import Outbox
-from outbox.models import SANDBOX_CHATS_FROM
 from reports import MediaStore, Report, ReportService, Staff, Status, publish
 from web.routes import open311
+from web.sandbox.transport import FIRST_VISITOR_ID
 
 START = datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI)
 KEY = "city-key-0123456789abcdef"
@@ -288,7 +288,7 @@ async def test_without_a_key_only_published_reports_show_with_staffs_text_and_a_
 async def test_a_demo_report_is_in_no_open311_view(
     client: httpx.AsyncClient, sessions, clock, tmp_path
 ) -> None:
-    visitor = SANDBOX_CHATS_FROM + 42
+    visitor = FIRST_VISITOR_ID + 42
     demo = await file_by_bot(sessions, clock, tmp_path, user_id=visitor, chat_id=visitor)
     real = await file_by_bot(sessions, clock, tmp_path, user_id=1003, chat_id=2003)
     assert demo.demo and not real.demo

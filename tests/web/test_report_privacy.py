@@ -14,13 +14,13 @@ import httpx
 from sqlalchemy import select
 
 from ground.clock import ManualClock
-from outbox.models import SANDBOX_CHATS_FROM
 from reports import Report, ReportEvent
 from tests.web.conftest import Browser, Web, web_settings
+from web.sandbox.transport import FIRST_VISITOR_ID
 
 PHONE = "13900004444"
 NAMED = 7770004
-VISITOR = SANDBOX_CHATS_FROM + 99
+VISITOR = FIRST_VISITOR_ID + 99
 
 
 async def logged_in(browser: Callable[[], Browser], name: str) -> Browser:

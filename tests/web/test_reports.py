@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from bot.notices import message_text
 from outbox import OutboxMessage
 from reports import NOTICE_KIND, Report, ReportEvent
 from reports.media import strip_metadata
@@ -137,8 +138,9 @@ async def test_status_change_writes_the_reporter_notice_and_the_audit_row(
     ]
     assert events[-1].staff_name == "web:reviewer1"
     assert [(n.chat_id, n.kind) for n in notices] == [(6660001, NOTICE_KIND)]
-    assert report.ticket in notices[0].text and "已受理" in notices[0].text
-    assert "已派人核查 &lt;现场&gt;" in notices[0].text  # staff text escaped for Telegram HTML
+    text = message_text(notices[0])  # a notice is data: rendered as Telegram shows it
+    assert report.ticket in text and "已受理" in text
+    assert "已派人核查 &lt;现场&gt;" in text  # staff text escaped for Telegram HTML
     page = await person.get(f"/reports/{report.ticket}")
     assert "举报人会收到通知" in page.text  # the flash after the redirect
     assert "web:reviewer1" in page.text and "已派人核查 &lt;现场&gt;" in page.text
@@ -162,7 +164,7 @@ async def test_transfer_names_the_department_in_the_notice(
     assert moved.status_code == 303
     async with web.sessions() as session:
         notices = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-    assert target in notices[-1].text
+    assert target in message_text(notices[-1])
 
 
 async def test_a_move_the_lifecycle_forbids_changes_nothing(

@@ -6,7 +6,7 @@
   dispatcher or the running bot's), the answerer's model is loaded and warmed in whichever
   process answers (a process worker loads its own after start-up). 503 with the reasons
   otherwise: the load balancer skips it, and no first question pays for the loading.
-- `/metrics`: Prometheus text, counts read from the database (`greenbot/metrics.py`), only to
+- `/metrics`: Prometheus text, counts read from the database (`web/metrics.py`), only to
   a scraper sending `Authorization: Bearer <GREENBOT_METRICS_TOKEN>`. Without that setting it
   answers 404, as if absent: the console's port is public and the counts are not.
 
@@ -24,8 +24,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
-from greenbot.metrics import CONTENT_TYPE, Metrics
 from web.deps import SessionsDep, SettingsDep
+from web.metrics import CONTENT_TYPE, Metrics
 
 if TYPE_CHECKING:
     from ground.settings import Settings

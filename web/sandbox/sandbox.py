@@ -3,8 +3,9 @@ dispatcher (`bot.app.create_dispatcher`), so questions, buttons, the report flow
 subscriptions run through the very handlers Telegram users reach; only the Bot's session is
 different (`SandboxSession` writes replies into the visitor's chat instead of calling Telegram).
 
-Visitors get user ids in [2**52, 2**53): Telegram user ids fit in 52 bits, so a sandbox id can
-never be a real user's, and it is still exact as a JavaScript number.
+Visitors get user ids in [2**52, 2**53) (`transport.py`): Telegram user ids fit in 52 bits, so
+a sandbox id can never be a real user's. What the outbox owes a visitor is delivered into their
+chat by the sandbox's own transport when their page looks (`deliver_outbox`).
 
 Chats live in the database (`store.py`), and each source address is held to its limits
 (`limits.py`): messages, button presses, new visitor ids and reports.
@@ -18,7 +19,6 @@ import itertools
 import logging
 import math
 import secrets
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,17 +27,16 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
-from sqlalchemy import select
 
-from outbox.claims import Claims
-from outbox.models import SANDBOX_CHATS_FROM, OutboxMessage, OutboxStatus
+from outbox import OutboxSender, Routes
 from reports import InvalidReport
 from reports import Limits as ReportLimits
 from reports.media import strip_metadata
 from web.sandbox.limits import MESSAGE, PRESS, REPORT, VISITOR, Limits
 from web.sandbox.session import SandboxSession, photo_sizes
 from web.sandbox.store import ChatStore, new_file_id
-from web.sandbox.transcript import Chat, bot_entry, visitor_entry
+from web.sandbox.transcript import Chat, visitor_entry
+from web.sandbox.transport import FIRST_VISITOR_ID, VISITOR_CHATS, VISITOR_IDS, SandboxTransport
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,8 +48,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "1000000001:web-sandbox"  # only its id matters: FSM keys are per bot id
-FIRST_VISITOR_ID = SANDBOX_CHATS_FROM  # Telegram senders skip these chats
-VISITOR_IDS = 2**52
 MAX_TEXT = 4096  # Telegram's limit for one message
 STALE_BUTTON = "这个按钮已失效。"
 NOT_READY = "机器人正在启动，请稍后再试。"
@@ -106,6 +103,11 @@ class Sandbox:
             default=DefaultBotProperties(parse_mode=ParseMode.HTML),
         )
         self.session.bot_user["id"] = self.bot.id
+        self.transport = SandboxTransport(self.chats, self.session.bot_user, sessions)
+        # Delivers visitors' rows when their page looks: the only sender that reaches them.
+        self.outbox = OutboxSender(
+            sessions, Routes([(VISITOR_CHATS, self.transport)]), clock, name="sandbox"
+        )
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._load_commands()
@@ -268,44 +270,14 @@ class Sandbox:
     async def deliver_outbox(self, visitor: Visitor) -> int:
         """Status notices and broadcasts queued for this visitor's chat, shown in it now.
 
-        Rows are claimed and finished like any sender does (`outbox.claims`), so a notice
-        shows once even when two pages poll at the same moment.
+        Rows are claimed and recorded like any sender's (`outbox.OutboxSender.deliver_now`),
+        so a notice shows once even when two pages poll at the same moment.
         """
-        now = self.clock.now()
-        async with self.sessions() as session:
-            rows = list(
-                await session.scalars(
-                    select(OutboxMessage)
-                    .where(
-                        OutboxMessage.chat_id == visitor.id,
-                        OutboxMessage.status == OutboxStatus.PENDING,
-                        OutboxMessage.not_before <= now,
-                    )
-                    .order_by(OutboxMessage.id)
-                    .limit(50)
-                )
-            )
+        rows = await self.outbox.due(visitor.id)
         if not rows:
             return 0
-        claims = Claims(self.sessions)
-        shown = 0
-        async with self.chats.open(visitor.id, source=visitor.source) as chat:
-            for row in rows:
-                token = f"sandbox:{uuid.uuid4().hex}"
-                if await claims.claim(row.id, token=token, now=now) is None:
-                    continue
-                bot_entry(
-                    chat,
-                    self.session.bot_user,
-                    text=row.text if not row.photo else f"🖼 {row.text}",
-                    parse_mode=row.parse_mode,
-                    markup=row.reply_markup,
-                )
-                await claims.finish(
-                    row.id, token=token, status=OutboxStatus.SENT, now=now, error=None
-                )
-                shown += 1
-        return shown
+        async with self.chats.open(visitor.id, source=visitor.source):
+            return await self.outbox.deliver_now(rows)
 
     async def close(self) -> None:
         dispatcher = self.dispatcher

@@ -9,11 +9,13 @@ from itertools import pairwise
 
 from sqlalchemy import update
 
+from bot.notify import TELEGRAM_CHATS
 from ground.clock import SHANGHAI
-from outbox import OutboxStatus, SendResult
-from outbox.models import SANDBOX_CHATS_FROM, SenderBeat
+from outbox import OutboxStatus, Routes, SendResult
+from outbox.models import SenderBeat
 from tests.unit.outbox.conftest import drain_until_idle, queue, rows
 from tests.unit.outbox.fakes import FakeTransport
+from web.sandbox.transport import FIRST_VISITOR_ID
 
 
 def reaped_pid() -> int:
@@ -350,9 +352,10 @@ async def test_a_nudge_wakes_a_waiting_sender(sessions, clock, make_sender, tran
 async def test_a_web_sandbox_visitors_message_is_left_for_the_sandbox_page(
     sessions, clock, make_sender, transport
 ):
-    visitor = SANDBOX_CHATS_FROM + 7
+    visitor = FIRST_VISITOR_ID + 7
     await queue(sessions, [1, visitor], clock.now())
-    assert await drain_until_idle(make_sender()) == 1
+    telegram = make_sender(transport=Routes([(TELEGRAM_CHATS, transport)]))  # as build_sender
+    assert await drain_until_idle(telegram) == 1
     assert transport.delivered_chats() == [1]
     by_chat = {row.chat_id: row.status for row in await rows(sessions)}
     assert by_chat == {1: OutboxStatus.SENT, visitor: OutboxStatus.PENDING}

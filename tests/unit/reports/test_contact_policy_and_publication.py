@@ -8,7 +8,6 @@ import io
 import pytest
 
 from ground.clock import ManualClock
-from outbox.models import SANDBOX_CHATS_FROM
 from reports import (
     ADMIN,
     REVIEWER,
@@ -21,11 +20,11 @@ from reports import (
     write_csv,
 )
 from reports.open311 import public_request
-from reports.privacy import OPEN311
+from reports.privacy import DEMO_IDS_FROM, OPEN311
 from tests.unit.reports.conftest import STAFF, report_input
 
 PHONE = "13908560000"
-VISITOR = SANDBOX_CHATS_FROM + 7
+VISITOR = DEMO_IDS_FROM + 7
 
 
 async def test_admins_see_a_named_reporters_contact_and_reviewers_by_default_never(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.notices import message_text  # a notice is data: rendered as Telegram shows it
 from outbox import Outbox
 from reports import (
     NOTICE_KIND,
@@ -64,12 +65,14 @@ async def test_every_allowed_transition_is_audited_and_notifies_reporter_and_fol
     notice = to_reporter[-1]
     assert notice.kind == NOTICE_KIND
     assert notice.dedupe_key == f"report:{report.ticket}:event:{event.id}"
-    assert "&lt;b&gt;現場&lt;/b&gt; 已處理 &amp; 回覆" in notice.text  # escaped, Traditional
-    assert "狀態" in notice.text and "<b>现场</b>" not in notice.text
+    text = message_text(notice)
+    assert "&lt;b&gt;現場&lt;/b&gt; 已處理 &amp; 回覆" in text  # escaped, Traditional
+    assert "狀態" in text and "<b>现场</b>" not in text
     follower_notice = (await outbox.for_chat(FOLLOWER_CHAT))[-1]
     assert follower_notice.dedupe_key.startswith(notice.dedupe_key)
-    assert "您关注的举报" in follower_notice.text and "状态" in follower_notice.text
-    assert "&lt;b&gt;现场&lt;/b&gt;" in follower_notice.text
+    follower_text = message_text(follower_notice)
+    assert "您关注的举报" in follower_text and "状态" in follower_text
+    assert "&lt;b&gt;现场&lt;/b&gt;" in follower_text
 
 
 @pytest.mark.parametrize(("source", "target"), FORBIDDEN, ids=lambda s: str(s))
@@ -121,7 +124,7 @@ async def test_transfer_records_the_department_on_the_report_and_the_audit_row(
     departments = [e.department for e in await service.events(report.ticket)]
     assert departments[-2:] == ["市城市综合执法局", "市交通运输局"]
     notice = (await Outbox(service.session).for_chat(2001))[-1]
-    assert "承办单位：市交通运输局" in notice.text
+    assert "承办单位：市交通运输局" in message_text(notice)
 
 
 async def test_transfer_to_a_department_not_in_routing_yaml_is_refused(
@@ -147,11 +150,12 @@ async def test_duplicate_links_to_the_original_and_its_reporter_then_follows_it(
     assert marked.duplicate_of == original.ticket
     assert (await service.events(copy.ticket))[-1].duplicate_of == original.ticket
     notice = (await Outbox(service.session).for_chat(22))[-1]
-    assert original.ticket in notice.text
+    assert original.ticket in message_text(notice)
 
     await service.change_status(original.ticket, Status.ACCEPTED, by=STAFF, note="受理")
     follower_notice = (await Outbox(service.session).for_chat(22))[-1]
-    assert "您关注的举报" in follower_notice.text and original.ticket in follower_notice.text
+    follower_text = message_text(follower_notice)
+    assert "您关注的举报" in follower_text and original.ticket in follower_text
 
 
 async def test_a_report_cannot_duplicate_itself_or_a_rejected_report(

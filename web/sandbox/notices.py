@@ -1,0 +1,50 @@
+"""Notices rendered for the sandbox's chat at delivery: an outbox row queued as data (a report's
+status change, `reports.StatusNotice`) becomes the message a visitor reads, in Telegram's HTML
+(the transcript shows bot messages as Telegram would) and in the script the visitor reads then.
+Every other row (and a notice queued before notices were data) shows the text it was queued with.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from ground.scripts import in_script
+from reports.notices import (
+    DEPARTMENT_LINE,
+    DUPLICATE_LINE,
+    NOTE_LINE,
+    STATUS_LINE,
+    STATUS_NAMES,
+    StatusNotice,
+)
+from reports.statuses import Status
+
+if TYPE_CHECKING:
+    from outbox.models import OutboxMessage
+
+
+def status_notice_html(notice: StatusNotice, script: str) -> str:
+    """The notice as a bot message in the visitor's chat; what staff typed is escaped."""
+    lines = [
+        notice.head.format(ticket=_ticket(notice.ticket)),
+        STATUS_LINE.format(status=STATUS_NAMES[Status(notice.status)]),
+    ]
+    if department := notice.department_shown:
+        lines.append(DEPARTMENT_LINE.format(department=escape(department)))
+    if original := notice.original_shown:
+        lines.append(DUPLICATE_LINE.format(original=_ticket(original)))
+    lines.append(NOTE_LINE.format(note=escape(notice.note)))
+    return in_script("\n".join(lines), script)
+
+
+def message_text(message: OutboxMessage, script: str | None) -> str:
+    """The row's notice in `script` (else the script it was queued in), or its queued text."""
+    notice = StatusNotice.from_payload(message.payload)
+    if notice is None:
+        return message.text
+    return status_notice_html(notice, script or notice.script)
+
+
+def _ticket(ticket: str) -> str:
+    return f"<b>{escape(ticket)}</b>"
