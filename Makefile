@@ -25,6 +25,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 eval: $(STAMP)
 	$(BIN)/greenbot eval tests/data/eval/dev_1.jsonl tests/data/eval/dev_2.jsonl --cv

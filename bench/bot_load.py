@@ -30,6 +30,7 @@ from itertools import cycle, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench import say
 from bench.qa import DEV_SET, percentile
 
 if TYPE_CHECKING:
@@ -187,24 +188,24 @@ def main() -> None:
     burst_p95 = (percentile(before.latencies, 95) + percentile(after.latencies, 95)) / 2
     single_p95 = percentile(service + service_after, 95)
     burst_wall = (before.wall + after.wall) / 2
-    print(f"== bot load: {args.users} citizens asking at once through the fake Bot API ==")
-    print(f"answers/second        {args.users / bot.wall:7.1f}   (all in {bot.wall:.1f} s)")
-    print(f"  engine alone        {args.users / burst_wall:7.1f}   (same burst, same worker)")
-    print(f"reply latency p50     {statistics.median(bot.latencies) * 1000:7.0f} ms")
-    print(f"reply latency p95     {bot_p95 * 1000:7.0f} ms")
-    print(f"engine burst p95      {burst_p95 * 1000:7.0f} ms   ({args.users} at once, one worker)")
-    print(f"engine single p95     {single_p95 * 1000:7.0f} ms   (one question's own time)")
-    print(f"replies not answers   {bot.failed:7d}")
-    print(f"ratio p95 bot / engine burst   {bot_p95 / burst_p95:6.2f}   (goal ≤ 1.3)")
+    say(f"== bot load: {args.users} citizens asking at once through the fake Bot API ==")
+    say(f"answers/second        {args.users / bot.wall:7.1f}   (all in {bot.wall:.1f} s)")
+    say(f"  engine alone        {args.users / burst_wall:7.1f}   (same burst, same worker)")
+    say(f"reply latency p50     {statistics.median(bot.latencies) * 1000:7.0f} ms")
+    say(f"reply latency p95     {bot_p95 * 1000:7.0f} ms")
+    say(f"engine burst p95      {burst_p95 * 1000:7.0f} ms   ({args.users} at once, one worker)")
+    say(f"engine single p95     {single_p95 * 1000:7.0f} ms   (one question's own time)")
+    say(f"replies not answers   {bot.failed:7d}")
+    say(f"ratio p95 bot / engine burst   {bot_p95 / burst_p95:6.2f}   (goal ≤ 1.3)")
     for worker, run in deployed.items():
         p95 = percentile(run.latencies, 95)
-        print(f"-- own `greenbot run` process (webhook), GREENBOT_ANSWER_WORKER={worker} --")
-        print(f"answers/second        {args.users / run.wall:7.1f}")
-        print(f"reply latency p50     {statistics.median(run.latencies) * 1000:7.0f} ms")
-        print(f"reply latency p95     {p95 * 1000:7.0f} ms")
-        print(f"replies not answers   {run.failed:7d}")
-        print(f"ratio p95 bot / engine burst   {p95 / burst_p95:6.2f}   (goal ≤ 1.3)")
-    print(f"ratio p95 bot / engine single  {bot_p95 / single_p95:6.1f}   (naive: mostly queueing)")
+        say(f"-- own `greenbot run` process (webhook), GREENBOT_ANSWER_WORKER={worker} --")
+        say(f"answers/second        {args.users / run.wall:7.1f}")
+        say(f"reply latency p50     {statistics.median(run.latencies) * 1000:7.0f} ms")
+        say(f"reply latency p95     {p95 * 1000:7.0f} ms")
+        say(f"replies not answers   {run.failed:7d}")
+        say(f"ratio p95 bot / engine burst   {p95 / burst_p95:6.2f}   (goal ≤ 1.3)")
+    say(f"ratio p95 bot / engine single  {bot_p95 / single_p95:6.1f}   (naive: mostly queueing)")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bench import say
+
 FIRST_CHAT = 9_000_001
 STAFF_CHAT = 9_999_999_001  # the broadcast's author: progress reports go there
 ALLOWED_RATE = 30
@@ -184,24 +186,24 @@ def main() -> None:
     parser.add_argument("--injected-429", type=int, default=5)
     args = parser.parse_args()
 
-    print(
+    say(
         f"== broadcast load: {args.subscribers} subscribers, fake Bot API at {ALLOWED_RATE} msg/s "
         f"(~{args.subscribers / args.rate / 60:.0f} min) =="
     )
     result = asyncio.run(run(args.subscribers, args.rate, args.blocked_every, args.injected_429))
     ratio = result.rate / ALLOWED_RATE
-    print(
+    say(
         f"delivered             {result.delivered:7d} of {result.subscribers - result.blocked}"
         f" reachable ({result.blocked} blocked the bot)"
     )
-    print(f"outbox statuses       {dict(result.statuses)}")
-    print(f"429s answered         {result.too_many_requests:7d}   ({result.injected} injected)")
-    print(f"progress reports      {result.progress_reports:7d}")
-    print(f"wall time             {result.wall:7.1f} s   (from start to the last row settled)")
-    print(f"achieved rate         {result.rate:7.2f} msg/s   (sender set to {args.rate:g})")
-    print(f"ratio rate / allowed  {ratio:7.2f}   (goal ≥ 0.9)")
-    print(f"duplicates            {result.duplicates:7d}   (goal 0)")
-    print(f"lost messages         {result.lost:7d}   (goal 0)")
+    say(f"outbox statuses       {dict(result.statuses)}")
+    say(f"429s answered         {result.too_many_requests:7d}   ({result.injected} injected)")
+    say(f"progress reports      {result.progress_reports:7d}")
+    say(f"wall time             {result.wall:7.1f} s   (from start to the last row settled)")
+    say(f"achieved rate         {result.rate:7.2f} msg/s   (sender set to {args.rate:g})")
+    say(f"ratio rate / allowed  {ratio:7.2f}   (goal ≥ 0.9)")
+    say(f"duplicates            {result.duplicates:7d}   (goal 0)")
+    say(f"lost messages         {result.lost:7d}   (goal 0)")
 
 
 if __name__ == "__main__":

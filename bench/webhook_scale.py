@@ -30,6 +30,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import say
 from bench.qa import DEV_SET, REPO, percentile
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -114,7 +115,7 @@ def knowledge_copy():  # type: ignore[no-untyped-def]
     data = REPO / "data"
     index = IndexConfig(index_dir=data / "index", model=MODEL, chroma_dir=data / "chroma")
     if not is_fresh(index, fingerprint(CORPUS_DIR)):
-        print("building the knowledge index (greenbot ingest) …", flush=True)
+        say("building the knowledge index (greenbot ingest) …", flush=True)
         env = base_env(Settings().sqlalchemy_url, GREENBOT_DATA_DIR=str(data))
         subprocess.run(greenbot("ingest"), env=env, cwd=REPO, check=True)
     return KnowledgeCopy(data, MODEL, models=data / "models")
@@ -205,7 +206,7 @@ async def run_configuration(
         results = []
         for users in levels:
             result = await load.level(users)
-            print(
+            say(
                 f"  {processes} process(es), {users:>3} users: {result.throughput:5.1f} answers/s"
                 f", p95 {result.p95 * 1000:6.0f} ms, {result.cpu_ms_per_answer:4.0f} CPU ms/answer",
                 flush=True,
@@ -265,24 +266,24 @@ def main() -> None:
     started = time.monotonic()
     results, store, fsm = asyncio.run(measure(levels))
     one, two = results[1], results[2]
-    print(f"webhook scale: Q&A through `greenbot run` in webhook mode ({store}, FSM {fsm})")
-    print(f"  {os.cpu_count()} cores shared by the instances, the fake Bot API and the load")
-    print("   users  questions | 1 process: ans/s   p95 ms | 2 processes: ans/s   p95 ms | ratio")
+    say(f"webhook scale: Q&A through `greenbot run` in webhook mode ({store}, FSM {fsm})")
+    say(f"  {os.cpu_count()} cores shared by the instances, the fake Bot API and the load")
+    say("   users  questions | 1 process: ans/s   p95 ms | 2 processes: ans/s   p95 ms | ratio")
     for a, b in zip(one, two, strict=True):
-        print(
+        say(
             f"  {a.users:>6} {a.questions:>10} | {a.throughput:16.1f} {a.p95 * 1000:8.0f} "
             f"| {b.throughput:18.1f} {b.p95 * 1000:8.0f} | {b.throughput / a.throughput:5.2f}"
         )
     cpu = [r.cpu_ms_per_answer for r in (*one, *two) if r.users >= 10]
     if cpu:
-        print(
+        say(
             f"  instance CPU per answer at 10+ users: {min(cpu):.0f}–{max(cpu):.0f} ms "
             f"(≈ {1000 / max(cpu):.0f}–{1000 / min(cpu):.0f} answers/s per core)"
         )
     top = levels.index(max(levels))
     ratio = two[top].throughput / one[top].throughput
-    print(f"  scaling ratio at {levels[top]} users (2-process / 1-process throughput): {ratio:.2f}")
-    print(f"  whole run {time.monotonic() - started:.0f} s")
+    say(f"  scaling ratio at {levels[top]} users (2-process / 1-process throughput): {ratio:.2f}")
+    say(f"  whole run {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -23,10 +23,10 @@ def main() -> int:
     except urllib.error.HTTPError as error:
         status = error.code
     except OSError as error:
-        print(f"unhealthy: {url}: {error}", file=sys.stderr)
+        sys.stderr.write(f"unhealthy: {url}: {error}\n")
         return 1
     if status >= 500:
-        print(f"unhealthy: {url} answered {status}", file=sys.stderr)
+        sys.stderr.write(f"unhealthy: {url} answered {status}\n")
         return 1
     return 0
 

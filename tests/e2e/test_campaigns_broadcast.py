@@ -163,13 +163,13 @@ async def test_a_scheduled_broadcast_goes_out_at_its_time_after_quiet_hours(
         assert job is not None
         assert job.next_run_time == datetime(YEAR, 5, 2, 23, 30, tzinfo=SHANGHAI)
 
-        clock.set(datetime(YEAR, 5, 2, 23, 30))
+        clock.set(datetime(YEAR, 5, 2, 23, 30, tzinfo=SHANGHAI))
         job.modify(next_run_time=datetime.now(SHANGHAI))  # APScheduler runs it now
         [row] = await rig.rows(OutboxMessage, broadcast_id=broadcast_id, until=bool)
         assert row.chat_id == citizen.id
         assert await rig.delivery.sender.drain_once() == 0, "held by quiet hours"
 
-        clock.set(datetime(YEAR, 5, 3, 8, 0))
+        clock.set(datetime(YEAR, 5, 3, 8, 0, tzinfo=SHANGHAI))
         rig.delivery.nudge()
         await citizen.wait_for_message(lambda m: m.plain == "五一出行提示", timeout=REPLY_TIMEOUT)
 

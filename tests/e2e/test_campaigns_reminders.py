@@ -67,7 +67,7 @@ async def test_a_reminder_fires_at_its_time_for_the_subscribers_of_its_topics(
         assert job.next_run_time == datetime(YEAR, 6, 2, 9, 0, tzinfo=SHANGHAI)
         assert await outbox(rig) == [], "nothing is queued before its time"
 
-        clock.set(datetime(YEAR, 6, 2, 9, 0))
+        clock.set(datetime(YEAR, 6, 2, 9, 0, tzinfo=SHANGHAI))
         job.modify(next_run_time=datetime.now(SHANGHAI))  # APScheduler runs it now, for real
         reminder = await sorter.wait_for_message(
             lambda m: "六五环境日" in (m.plain or ""), timeout=REPLY_TIMEOUT
@@ -100,7 +100,7 @@ async def test_a_reminder_due_while_another_writer_locks_the_database_reaches_it
         job = runner.scheduler.get_job(f"reminder:environment-day:{YEAR}-06-05:before")
         assert job is not None
 
-        clock.set(datetime(YEAR, 6, 2, 9, 0))
+        clock.set(datetime(YEAR, 6, 2, 9, 0, tzinfo=SHANGHAI))
         async with SQLiteWriteLock(database_file(rig.sessions), hold=7.0) as lock:
             job.modify(next_run_time=datetime.now(SHANGHAI))  # due now, into the lock
             await lock.wait_released()
@@ -125,16 +125,16 @@ async def test_quiet_hours_hold_a_late_broadcast_until_eight_in_the_morning(
     async with rig.running(clock=clock, deliver=True):
         assert rig.delivery is not None
         await subscribe(rig, user, "全部订阅")
-        clock.set(datetime(YEAR, 3, 1, 23, 10))
+        clock.set(datetime(YEAR, 3, 1, 23, 10, tzinfo=SHANGHAI))
         await started_broadcast(rig, "夜间测试", clock.now())
         [row] = await outbox(rig)
         held = row.not_before if row.not_before.tzinfo else row.not_before.replace(tzinfo=SHANGHAI)
         assert held == datetime(YEAR, 3, 2, 8, 0, tzinfo=SHANGHAI)
         assert await rig.delivery.sender.drain_once() == 0, "nothing goes out at 23:10"
-        clock.set(datetime(YEAR, 3, 2, 7, 59))
+        clock.set(datetime(YEAR, 3, 2, 7, 59, tzinfo=SHANGHAI))
         assert await rig.delivery.sender.drain_once() == 0, "nor at 07:59"
 
-        clock.set(datetime(YEAR, 3, 2, 8, 0))
+        clock.set(datetime(YEAR, 3, 2, 8, 0, tzinfo=SHANGHAI))
         rig.delivery.nudge()
         sent = await user.wait_for_message(lambda m: m.plain == "夜间测试", timeout=REPLY_TIMEOUT)
         assert sent.chat_id == user.id

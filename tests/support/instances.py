@@ -40,9 +40,7 @@ def free_port() -> int:
 def greenbot(*args: str) -> list[str]:
     """The installed `greenbot` command of this interpreter's environment."""
     script = Path(sys.executable).with_name("greenbot")
-    return (
-        [str(script), *args] if script.exists() else [sys.executable, "-m", "greenbot", *args]
-    )
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "greenbot", *args]
 
 
 def base_env(database_url: str, **settings: str) -> dict[str, str]:

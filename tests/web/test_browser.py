@@ -12,6 +12,7 @@ import asyncio
 import os
 import re
 import socket
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -195,5 +196,5 @@ async def test_staff_handle_a_report_filed_in_the_sandbox_and_the_reporter_hears
     await expect(staff.locator("figure.chart svg").first).to_be_visible()
     shot = ARTIFACTS / "dashboard.png"
     await staff.screenshot(path=str(shot), full_page=True)
-    print(f"\ndashboard screenshot: {shot}")
+    sys.stdout.write(f"\ndashboard screenshot: {shot}\n")  # shown with -s
     assert shot.read_bytes().startswith(b"\x89PNG")
