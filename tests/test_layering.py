@@ -100,11 +100,7 @@ def surface_of(name: str) -> str | None:
 
 
 # Debt, named so it cannot grow unnoticed: remove an entry as its fix lands.
-KNOWN = {
-    # The sandbox reads the bot's "/" menu itself; the root is to hand it in
-    # (`create_app(sandbox_commands=...)`, which greenbot/root.py already passes).
-    ("web.sandbox.sandbox", "bot.routers.start"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def violations(module: str, imported: list[str]) -> list[str]:

@@ -81,7 +81,9 @@ def create_app(
         clock=clock,
         media=MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes),
         routing=load_routing(),
-        sandbox=_sandbox(settings, sessions, clock, dispatcher, owns=owns_dispatcher),
+        sandbox=_sandbox(
+            settings, sessions, clock, dispatcher, owns=owns_dispatcher, commands=sandbox_commands
+        ),
         auth=AuthConfig.from_settings(settings),
         bot_running=bot_running,
     )
@@ -130,6 +132,7 @@ def _sandbox(
     dispatcher: Dispatcher | Callable[[], Dispatcher | None] | None,
     *,
     owns: bool,
+    commands: Sequence[tuple[str, str]],
 ) -> Sandbox | None:
     if not settings.web_sandbox or dispatcher is None:
         return None
@@ -143,6 +146,7 @@ def _sandbox(
         limits=Limits.from_settings(settings, sessions, clock),
         keep_days=settings.sandbox_chat_days,
         max_photo_bytes=settings.max_photo_bytes,
+        commands=commands,
     )
 
 

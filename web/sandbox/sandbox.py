@@ -19,6 +19,7 @@ import itertools
 import logging
 import math
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +89,7 @@ class Sandbox:
         limits: Limits,
         keep_days: int = 7,
         max_photo_bytes: int = 10 * 1024 * 1024,
+        commands: Sequence[tuple[str, str]] = (),
     ) -> None:
         self._dispatcher = dispatcher
         self.sessions = sessions
@@ -110,21 +112,16 @@ class Sandbox:
         )
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
-        self._load_commands()
+        # The "/" menu (command, description) the bot registers with setMyCommands, handed in
+        # by the composition root: the sandbox does not import the bot.
+        self.chats.commands = list(commands)
 
     @property
     def dispatcher(self) -> Dispatcher | None:
-        """The dispatcher updates go to: this sandbox's own, or the running bot's (found when
-        needed, since the bot builds it after the web app)."""
+        """The dispatcher updates go to (or, for a function, the one it finds now)."""
         if isinstance(self._dispatcher, Dispatcher):
             return self._dispatcher
         return self._dispatcher()
-
-    def _load_commands(self) -> None:
-        """The "/" menu, as the bot registers it with setMyCommands at start-up."""
-        from bot.routers.start import bot_commands
-
-        self.chats.commands = [(c.command, c.description) for c in bot_commands()]
 
     # --- what the visitor does ------------------------------------------------------------
 
