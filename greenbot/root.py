@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from knowledge.answer import AnswerEngine
     from knowledge.engine import EngineConfig
     from knowledge.index import Progress
+    from reports.service import ReportServices
     from web.server import WebServer
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,23 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         await database.dispose()
 
 
+# --- the use cases ----------------------------------------------------------------------------
+
+
+def report_services(settings: Settings, clock: Clock) -> ReportServices:
+    """The one ReportService factory (photo store, routing.yaml read once, the daily limit) the
+    bot and the console share."""
+    from reports import MediaStore, load_routing
+    from reports.service import Limits, ReportServices
+
+    return ReportServices(
+        clock=clock,
+        media=MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes),
+        routing=load_routing(),
+        limits=Limits(reports_per_day=settings.reports_per_day),
+    )
+
+
 # --- the bot --------------------------------------------------------------------------------
 
 
@@ -144,17 +162,23 @@ def create_dispatcher(
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
     storage: BaseStorage | None = None,
+    reports: ReportServices | None = None,
 ) -> Dispatcher:
-    """The bot's dispatcher with its answering worker: a thread, or (GREENBOT_ANSWER_WORKER=
-    process) a process that builds its own engine from these settings."""
+    """The bot's dispatcher with its answering worker (a thread, or with GREENBOT_ANSWER_WORKER=
+    process a process that builds its own engine from these settings) and the use cases its
+    handlers take from workflow data: `asking` and `report_services`."""
     from bot.answerer import Answerer
     from bot.app import create_dispatcher as dispatcher_for
+    from knowledge.asking import Asking
 
     worker = functools.partial(build_engine, settings)
     answerer = Answerer(engine, worker=worker if settings.answer_worker == "process" else None)
-    return dispatcher_for(
+    dispatcher = dispatcher_for(
         settings, answerer=answerer, sessions=sessions, clock=clock, storage=storage
     )
+    dispatcher["asking"] = Asking(answerer, clock)
+    dispatcher["report_services"] = reports or report_services(settings, clock)
+    return dispatcher
 
 
 def scheduler_runner(
@@ -201,6 +225,7 @@ def create_web_app(
     engine: AnswerEngine | None = None,
     dispatcher: Dispatcher | None = None,
     bot_running: bool = False,
+    reports: ReportServices | None = None,
 ) -> FastAPI:
     """The console on `sessions`. Its chat sandbox feeds `dispatcher` (the running bot's), or,
     given only `engine`, a dispatcher of its own built here and closed with the app."""
@@ -208,11 +233,14 @@ def create_web_app(
     from web.app import create_app
 
     clock = clock or SystemClock()
+    reports = reports or report_services(settings, clock)
     owns = False
     if dispatcher is None and engine is not None and settings.web_sandbox:
-        dispatcher = create_dispatcher(settings, engine=engine, sessions=sessions, clock=clock)
+        dispatcher = create_dispatcher(
+            settings, engine=engine, sessions=sessions, clock=clock, reports=reports
+        )
         owns = True
-    return create_app(
+    app = create_app(
         settings,
         sessions=sessions,
         clock=clock,
@@ -222,6 +250,8 @@ def create_web_app(
         bot_running=bot_running,
         sandbox_commands=_bot_commands(),
     )
+    app.state.reports = reports  # web/deps.py's ReportServicesDep
+    return app
 
 
 def _bot_commands() -> list[tuple[str, str]]:
@@ -239,13 +269,16 @@ async def serve(settings: Settings, engine: AnswerEngine, announce: Announce | N
     from ground.clock import SystemClock
 
     clock = SystemClock(ZoneInfo(settings.timezone))
+    reports = report_services(settings, clock)
     async with open_database(settings) as database:
         if settings.bot_token is None:
-            app = create_web_app(settings, sessions=database.sessions, clock=clock, engine=engine)
+            app = create_web_app(
+                settings, sessions=database.sessions, clock=clock, engine=engine, reports=reports
+            )
             await _serve_web_alone(settings, app, database.sessions, clock, announce)
         else:
             dispatcher = create_dispatcher(
-                settings, engine=engine, sessions=database.sessions, clock=clock
+                settings, engine=engine, sessions=database.sessions, clock=clock, reports=reports
             )
             app = create_web_app(
                 settings,
@@ -254,6 +287,7 @@ async def serve(settings: Settings, engine: AnswerEngine, announce: Announce | N
                 engine=engine,
                 dispatcher=dispatcher,
                 bot_running=True,
+                reports=reports,
             )
             bot = serve_bot(
                 settings,
