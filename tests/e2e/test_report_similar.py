@@ -60,6 +60,10 @@ async def test_a_similar_report_nearby_is_followed_instead_of_filing_a_duplicate
         )
     notices = await rig.rows(OutboxMessage, chat_id=user.id)
     assert len(notices) == 1 and "您关注的举报" in message_text(notices[0])
+    # The outbox delivers it to the follower through Telegram (no quiet hours: wall clock).
+    async with rig.running(deliver=True, quiet_start_hour=0, quiet_end_hour=0):
+        delivered = await prompt(user, "您关注的举报")
+    assert existing.ticket in (delivered.plain or "") and "已受理" in (delivered.plain or "")
 
 
 async def test_a_citizen_who_says_it_is_a_different_problem_files_their_own(
