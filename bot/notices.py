@@ -14,16 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.render import html
 from citizens import Citizens
-from ground.scripts import in_script
-from reports.notices import (
-    DEPARTMENT_LINE,
-    DUPLICATE_LINE,
-    NOTE_LINE,
-    STATUS_LINE,
-    STATUS_NAMES,
-    StatusNotice,
-)
-from reports.statuses import Status
+from reports.notices import StatusNotice
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -38,16 +29,7 @@ ScriptOf = Callable[[int], Awaitable[str | None]]
 
 def status_notice_html(notice: StatusNotice, script: str) -> str:
     """The HTML message telling a reporter (or a follower) that their report changed status."""
-    lines = [
-        notice.head.format(ticket=_bold(notice.ticket)),
-        STATUS_LINE.format(status=STATUS_NAMES[Status(notice.status)]),
-    ]
-    if department := notice.department_shown:
-        lines.append(DEPARTMENT_LINE.format(department=html(department)))
-    if original := notice.original_shown:
-        lines.append(DUPLICATE_LINE.format(original=_bold(original)))
-    lines.append(NOTE_LINE.format(note=html(notice.note)))
-    return in_script("\n".join(lines), script)
+    return notice.render(script, escape=html, strong=_bold)
 
 
 def message_text(message: OutboxMessage, script: str | None = None) -> str:

@@ -9,7 +9,7 @@ the best window of clauses from the best sentence, not the sentence whole.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -81,16 +81,22 @@ def best_window(
     if len(sentence) <= LEAD_CHARS or len(clauses) <= 1:
         return _value(sentence, weigh, shape, hint, fold), sentence
     best = (-1.0, clauses[0][:LEAD_CHARS])
+    for text in _runs(clauses):
+        value = _value(text, weigh, shape, hint, fold) - 0.001 * len(text)
+        if value > best[0]:
+            best = (value, text)
+    return best
+
+
+def _runs(clauses: Sequence[str]) -> Iterator[str]:
+    """Every contiguous run of `clauses` at most LEAD_CHARS long, by start then length."""
     for start in range(len(clauses)):
         text = ""
-        for end in range(start, len(clauses)):
-            if len(text) + len(clauses[end]) > LEAD_CHARS:
+        for clause in clauses[start:]:
+            if len(text) + len(clause) > LEAD_CHARS:
                 break
-            text += clauses[end]
-            value = _value(text, weigh, shape, hint, fold) - 0.001 * len(text)
-            if value > best[0]:
-                best = (value, text)
-    return best
+            text += clause
+            yield text
 
 
 def _value(
@@ -141,15 +147,7 @@ def windows(sentence: str) -> list[str]:
     clauses = [c for c in CLAUSE_END.split(sentence) if c.strip()]
     if len(sentence) <= LEAD_CHARS or len(clauses) <= 1:
         return [sentence if len(sentence) <= LEAD_CHARS else sentence[:LEAD_CHARS]]
-    runs = []
-    for start in range(len(clauses)):
-        text = ""
-        for end in range(start, len(clauses)):
-            if len(text) + len(clauses[end]) > LEAD_CHARS:
-                break
-            text += clauses[end]
-            runs.append(text)
-    return runs or [clauses[0][:LEAD_CHARS]]
+    return list(_runs(clauses)) or [clauses[0][:LEAD_CHARS]]
 
 
 def _bigrams(text: str) -> set[str]:

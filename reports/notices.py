@@ -9,6 +9,7 @@ here carry no markup: the surface marks the ticket up and escapes what staff typ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from reports.models import Report, ReportEvent, ReportFollower
 
 Script = Literal["hans", "hant"]
+Markup = Callable[[str], str]  # plain text → the sending surface's markup
 NOTICE_KIND = "report_status"  # OutboxMessage.kind of every notice queued here (and its payload's)
 
 STATUS_NAMES: dict[Status, str] = {
@@ -72,19 +74,20 @@ class StatusNotice:
     follower: bool = False
     script: str = "hans"
 
-    @property
-    def head(self) -> str:
-        return HEAD_FOLLOWER if self.follower else HEAD_REPORTER
-
-    @property
-    def department_shown(self) -> str | None:
-        """The department, on a transfer (the only status that names it)."""
-        return self.department if Status(self.status) == Status.TRANSFERRED else None
-
-    @property
-    def original_shown(self) -> str | None:
-        """The ticket this one was merged into, on a duplicate."""
-        return self.duplicate_of if Status(self.status) == Status.DUPLICATE else None
+    def render(self, script: str, *, escape: Markup, strong: Markup) -> str:
+        """The notice's lines in `script`, marked up by the surface that sends it: `escape` makes
+        what staff typed safe in its markup, `strong` marks a ticket up (and escapes it)."""
+        status = Status(self.status)
+        lines = [
+            (HEAD_FOLLOWER if self.follower else HEAD_REPORTER).format(ticket=strong(self.ticket)),
+            STATUS_LINE.format(status=STATUS_NAMES[status]),
+        ]
+        if status == Status.TRANSFERRED and self.department:  # only a transfer names it
+            lines.append(DEPARTMENT_LINE.format(department=escape(self.department)))
+        if status == Status.DUPLICATE and self.duplicate_of:  # the ticket it was merged into
+            lines.append(DUPLICATE_LINE.format(original=strong(self.duplicate_of)))
+        lines.append(NOTE_LINE.format(note=escape(self.note)))
+        return in_script("\n".join(lines), script)
 
     def payload(self) -> dict[str, Any]:
         return {"notice": NOTICE_KIND, **asdict(self)}

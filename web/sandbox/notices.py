@@ -9,16 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from ground.scripts import in_script
-from reports.notices import (
-    DEPARTMENT_LINE,
-    DUPLICATE_LINE,
-    NOTE_LINE,
-    STATUS_LINE,
-    STATUS_NAMES,
-    StatusNotice,
-)
-from reports.statuses import Status
+from reports.notices import StatusNotice
 
 if TYPE_CHECKING:
     from outbox.models import OutboxMessage
@@ -26,16 +17,7 @@ if TYPE_CHECKING:
 
 def status_notice_html(notice: StatusNotice, script: str) -> str:
     """The notice as a bot message in the visitor's chat; what staff typed is escaped."""
-    lines = [
-        notice.head.format(ticket=_ticket(notice.ticket)),
-        STATUS_LINE.format(status=STATUS_NAMES[Status(notice.status)]),
-    ]
-    if department := notice.department_shown:
-        lines.append(DEPARTMENT_LINE.format(department=escape(department)))
-    if original := notice.original_shown:
-        lines.append(DUPLICATE_LINE.format(original=_ticket(original)))
-    lines.append(NOTE_LINE.format(note=escape(notice.note)))
-    return in_script("\n".join(lines), script)
+    return notice.render(script, escape=escape, strong=_ticket)
 
 
 def message_text(message: OutboxMessage, script: str | None) -> str:
