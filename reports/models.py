@@ -1,4 +1,6 @@
-"""The reports tables: Report, its photos, its audit events, its followers, the ticket counter."""
+"""The reports tables: Report, its evidence (photos, voice notes, videos), its audit events, its
+followers, the reporter's answer to "was it fixed?", staff's response templates, citizens' area
+alerts, the ticket counter."""
 
 from __future__ import annotations
 
@@ -101,6 +103,10 @@ class Report(Base):
 
 
 class ReportPhoto(Base):
+    """One piece of evidence in the media store: a photo (the default), a voice note or a short
+    video. Filed with the report (`event_id` None) or added later by the reporter, with a note
+    or a "not fixed" answer (`event_id`: that audit row)."""
+
     __tablename__ = "report_photos"
     __table_args__ = (UniqueConstraint("report_id", "sha256", name="uq_report_photos_content"),)
 
@@ -110,6 +116,10 @@ class ReportPhoto(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(80))  # file name inside the media store
     size: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8), default="photo", server_default="photo")
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_events.id", ondelete="SET NULL"), default=None
+    )
 
     report: Mapped[Report] = relationship(back_populates="photos")
 
@@ -145,6 +155,56 @@ class ReportFollower(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     script: Mapped[str] = mapped_column(String(8), default="hans")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class ReportFeedback(Base):
+    """The reporter's answer to "was it fixed?" after a resolution: counted per department (the
+    one that resolved it) as satisfaction; "not fixed" reopens the report (`event_id`: the
+    reopening's audit row, which carries the citizen's note and evidence)."""
+
+    __tablename__ = "report_feedback"
+    __table_args__ = (
+        UniqueConstraint("report_id", "resolved_event_id", name="uq_report_feedback_answer"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    resolved_event_id: Mapped[int] = mapped_column(Integer)  # the resolution answered
+    department: Mapped[str] = mapped_column(String(64), index=True)
+    fixed: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    event_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class ResponseTemplate(Base):
+    """A reply staff reuse when they move a report: for a status (and a category, or any when
+    None), with placeholders filled at use (`reports/replies.py`)."""
+
+    __tablename__ = "response_templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    category: Mapped[str | None] = mapped_column(String(16), default=None)
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(100), default=None)
+
+
+class AreaSubscription(Base):
+    """A citizen who asked for a daily digest of new and resolved reports in a district."""
+
+    __tablename__ = "area_subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", "district", name="uq_area_subscriptions_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    district: Mapped[str] = mapped_column(String(32), index=True)
+    script: Mapped[str] = mapped_column(String(8), default="hans")
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    last_digest_at: Mapped[datetime | None] = mapped_column(AwareDateTime, default=None)
 
 
 class TicketCounter(Base):

@@ -32,6 +32,7 @@ STATUS_NAMES: dict[Status, str] = {
     Status.RESOLVED: "已办结",
     Status.REJECTED: "不予受理",
     Status.DUPLICATE: "重复举报（已合并）",
+    Status.REOPENED: "已重新办理",
 }
 
 # Shown when a citizen chooses anonymity (one sentence, as the issue asks).

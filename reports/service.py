@@ -409,6 +409,8 @@ class ReportService:
             report.responded_at = now
         if target in TERMINAL:
             report.closed_at = now
+        elif report.closed_at is not None:  # reopened: open again until the next resolution
+            report.closed_at = None
         report.status = target.value
         report.status_note = note
         report.updated_at = now

@@ -15,6 +15,7 @@ class Status(StrEnum):
     RESOLVED = "resolved"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"  # points at the original ticket
+    REOPENED = "reopened"  # the reporter answered "not fixed" to a resolution (or staff reopened)
 
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -31,12 +32,17 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     # A department may pass the case on again (transferred → transferred).
     Status.TRANSFERRED: frozenset({Status.IN_PROGRESS, Status.TRANSFERRED, Status.RESOLVED}),
     Status.IN_PROGRESS: frozenset({Status.RESOLVED, Status.TRANSFERRED}),
-    Status.RESOLVED: frozenset(),
+    # Closed, but the reporter may answer "not fixed" (reports/feedback.py): back to staff.
+    Status.RESOLVED: frozenset({Status.REOPENED}),
+    Status.REOPENED: frozenset(
+        {Status.IN_PROGRESS, Status.TRANSFERRED, Status.RESOLVED, Status.REJECTED}
+    ),
     Status.REJECTED: frozenset(),
     Status.DUPLICATE: frozenset(),
 }
 
-TERMINAL: frozenset[Status] = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+# Closed: counted as closed (closed_at set, Open311 `closed`); only a resolution can reopen.
+TERMINAL: frozenset[Status] = frozenset({Status.RESOLVED, Status.REJECTED, Status.DUPLICATE})
 OPEN: frozenset[Status] = frozenset(Status) - TERMINAL
 
 

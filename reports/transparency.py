@@ -39,7 +39,7 @@ OPEN_DATA_SCHEMA = {
     "category": "问题类别代码（air、water、noise 等）",
     "category_name": "问题类别名称",
     "status": (
-        "状态代码（submitted、accepted、transferred、in_progress、resolved、rejected、duplicate）"
+        "状态代码（submitted、accepted、transferred、in_progress、resolved、rejected、duplicate、reopened）"
     ),
     "status_name": "状态名称",
     "district": "所在区县",

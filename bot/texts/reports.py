@@ -224,6 +224,7 @@ STAFF_ACTIONS = {
     "in_progress": "办理中",
     "resolved": "办结",
     "duplicate": "重复",
+    "reopened": "重新办理",
 }
 STAFF_PHOTOS_BUTTON = "🖼 照片"
 STAFF_QUEUE_EMPTY = "没有待处理的举报。"
