@@ -19,6 +19,7 @@ from bot.answerer import Answerer
 from bot.errors import apologise
 from bot.middlewares import RetryAfter, Throttle, UnitOfWork
 from bot.routers import (
+    alerts,
     ask,
     broadcast,
     campaigns,
@@ -51,6 +52,7 @@ ROUTERS: tuple[Router, ...] = (
     broadcast.router,
     privacy.router,
     report.router,
+    alerts.router,
     campaigns.router,
     feedback.router,
     source.router,

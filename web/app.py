@@ -30,6 +30,7 @@ from web.routes import (
     knowledge_api,
     login,
     open311,
+    replies,
     reports,
     staff,
     transparency,
@@ -117,7 +118,18 @@ def create_app(
     )
     app.middleware("http")(_security_headers)
     handlers.install(app)
-    for module in (login, account, dashboard, reports, campaigns, gaps, answers, staff, chat):
+    for module in (
+        login,
+        account,
+        dashboard,
+        reports,
+        replies,
+        campaigns,
+        gaps,
+        answers,
+        staff,
+        chat,
+    ):
         app.include_router(module.router, dependencies=[Depends(check_csrf)])
     for module in (health, open311, knowledge_api, transparency):
         app.include_router(module.router)
