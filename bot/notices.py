@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.render import html
 from citizens import Citizens
-from reports.notices import StatusNotice
+from reports.notices import Notice, notice_from_payload
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,15 +27,15 @@ log = logging.getLogger(__name__)
 ScriptOf = Callable[[int], Awaitable[str | None]]
 
 
-def status_notice_html(notice: StatusNotice, script: str) -> str:
-    """The HTML message telling a reporter (or a follower) that their report changed status."""
+def status_notice_html(notice: Notice, script: str) -> str:
+    """The HTML message of a notice queued as data (a report's status change, …)."""
     return notice.render(script, escape=html, strong=_bold)
 
 
 def message_text(message: OutboxMessage, script: str | None = None) -> str:
     """What Telegram shows for this row: its notice rendered in `script` (by default the script
     its recipient read when it was queued), else the text it was queued with."""
-    notice = StatusNotice.from_payload(message.payload)
+    notice = notice_from_payload(message.payload)
     if notice is None:
         return message.text
     return status_notice_html(notice, script or notice.script)
@@ -44,7 +44,7 @@ def message_text(message: OutboxMessage, script: str | None = None) -> str:
 async def text_at_send_time(message: OutboxMessage, script_of: ScriptOf | None) -> str:
     """`message_text` in the script the recipient reads now (looked up only for a notice; when
     the lookup fails the notice keeps the script it was queued in)."""
-    if StatusNotice.from_payload(message.payload) is None or script_of is None:
+    if notice_from_payload(message.payload) is None or script_of is None:
         return message_text(message)
     try:
         script = await script_of(message.chat_id)

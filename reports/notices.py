@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ground.scripts import in_script
 from reports.statuses import Status
@@ -107,6 +107,32 @@ class StatusNotice:
             follower=bool(payload.get("follower")),
             script=str(payload.get("script") or "hans"),
         )
+
+
+class Notice(Protocol):
+    """A message queued as data and rendered by the surface that delivers it, at send time."""
+
+    script: str  # the recipient's script when it was queued (the fallback)
+
+    def render(self, script: str, *, escape: Markup, strong: Markup) -> str: ...
+
+
+class NoticeType(Protocol):
+    def from_payload(self, payload: dict[str, Any] | None) -> Notice | None: ...
+
+
+# Every kind of notice queued as data; a surface asks each in turn (`notice_from_payload`).
+NOTICE_TYPES: list[NoticeType] = [StatusNotice]
+
+
+def notice_from_payload(payload: dict[str, Any] | None) -> Notice | None:
+    """The notice an outbox row's payload holds, of whichever registered kind; None for a row
+    queued as text."""
+    for kind in NOTICE_TYPES:
+        notice = kind.from_payload(payload)
+        if notice is not None:
+            return notice
+    return None
 
 
 async def queue_status_notices(

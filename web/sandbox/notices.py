@@ -9,20 +9,20 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from reports.notices import StatusNotice
+from reports.notices import Notice, notice_from_payload
 
 if TYPE_CHECKING:
     from outbox.models import OutboxMessage
 
 
-def status_notice_html(notice: StatusNotice, script: str) -> str:
+def status_notice_html(notice: Notice, script: str) -> str:
     """The notice as a bot message in the visitor's chat; what staff typed is escaped."""
     return notice.render(script, escape=escape, strong=_ticket)
 
 
 def message_text(message: OutboxMessage, script: str | None) -> str:
     """The row's notice in `script` (else the script it was queued in), or its queued text."""
-    notice = StatusNotice.from_payload(message.payload)
+    notice = notice_from_payload(message.payload)
     if notice is None:
         return message.text
     return status_notice_html(notice, script or notice.script)

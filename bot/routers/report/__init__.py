@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from bot.routers.report import flow, intake, mine, summary
+from bot.routers.report import additions, fixed, flow, intake, mine, summary
 from bot.routers.report.context import provide_reports
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == "private")  # a flow in a group would mix people's drafts
-router.include_routers(mine.router, flow.router, intake.router, summary.router)
+router.include_routers(
+    mine.router, fixed.router, additions.router, flow.router, intake.router, summary.router
+)
 provide_reports(router)
 
 __all__ = ["router"]
