@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     reports_per_day: int = 5
     report_retention_days: int = 730
     max_photo_bytes: int = 10 * 1024 * 1024
+    # Voice notes and short videos as evidence (reports/media.py): a bot downloads files of at
+    # most 20 MB from Telegram (getFile), so neither limit can be set higher.
+    max_voice_bytes: int = Field(default=5 * 1024 * 1024, ge=1, le=20 * 1024 * 1024)
+    max_video_bytes: int = Field(default=20 * 1024 * 1024, ge=1, le=20 * 1024 * 1024)
     # Reviewers see a reporter's phone and Telegram account only when this is on and the
     # reporter left a phone for staff to call back (reports/privacy.py); admins always do.
     reviewers_see_contact: bool = False

@@ -7,6 +7,16 @@ A photo sent as a file keeps its EXIF in Telegram; a precise location is sensiti
 information (PIPL Art. 28), never kept without its own consent. Bytes that do not decode as an
 image are refused. The name is the hash of the stored (stripped) bytes.
 
+Voice notes (OGG/Opus, as Telegram records them) and short videos (MP4, video notes too) are
+evidence of another kind (`KINDS`): checked by their magic bytes (OGG `OggS`, an MP4 `ftyp` box
+first), size-limited per kind, and stored as they came, by content hash, without decoding.
+Their container metadata is NOT stripped: an MP4 may carry where it was shot (a `©xyz` GPS atom,
+Apple's location key) and the recording device. That is why voice and video are evidence for
+staff only: served to logged-in staff (the console's /media, the staff's Telegram view), never
+published, never in Open311, the open data or the transparency page (reports/publication.py
+publishes a staff-written text and a coarse place, never a reporter's files), and the citizen is
+told so when asked for them.
+
 Files are written before the report's transaction commits, so a rolled-back submission can leave
 an unreferenced file behind; that is harmless (same content, same name) and can be swept by
 comparing with `report_photos`.
@@ -27,6 +37,14 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from reports.errors import InvalidReport
 
+PHOTO, VOICE, VIDEO = "photo", "voice", "video"
+KINDS = (PHOTO, VOICE, VIDEO)
+RECORDINGS = frozenset({VOICE, VIDEO})  # stored as they came, not decoded
+# Telegram lets a bot download files of at most 20 MB (getFile): nothing bigger can arrive.
+TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+MAX_VOICE_BYTES = 5 * 1024 * 1024  # Opus at ~32 kbit/s: some twenty minutes
+MAX_VIDEO_BYTES = TELEGRAM_DOWNLOAD_LIMIT
+MAX_RECORDINGS = 3  # voice notes and videos in one report (photos have Limits.max_photos)
 MAX_PIXELS = 50_000_000  # a 50-megapixel camera; more is a decompression bomb, not a photo
 JPEG_QUALITY = 90
 # What an image keeps through re-encoding: how it animates and which colour is transparent.
@@ -60,6 +78,24 @@ def _extension(data: bytes) -> str:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return ".webp"
     return ".bin"
+
+
+_RECORDING_EXTENSIONS = {VOICE: ".ogg", VIDEO: ".mp4"}
+# MP4 / QuickTime / 3GP all open with a `ftyp` box: 4 bytes of size, then the type.
+_FTYP_MIN_SIZE = 8
+
+
+def sniff_kind(data: bytes) -> str | None:
+    """What the bytes are by their magic: `voice` for an OGG stream (`OggS`), `video` for an
+    ISO media file (an `ftyp` box first: MP4, MOV, 3GP), `photo` for a JPEG, PNG, GIF or WebP
+    signature; None for anything else. Photos are decoded later anyway (strip_metadata)."""
+    if data.startswith(b"OggS"):
+        return VOICE
+    if len(data) >= _FTYP_MIN_SIZE and data[4:8] == b"ftyp":
+        if int.from_bytes(data[:4], "big") >= _FTYP_MIN_SIZE:
+            return VIDEO
+        return None
+    return PHOTO if _extension(data) != ".bin" else None
 
 
 def strip_metadata(data: bytes) -> bytes:
@@ -113,24 +149,69 @@ class _Stripped(bytes):
 
 @dataclass(frozen=True)
 class StoredPhoto:
+    """A stored piece of evidence; despite the name, of any of `KINDS` (a photo by default)."""
+
     sha256: str
     name: str  # `<sha256><ext>`: what ReportPhoto.name keeps
     size: int
+    kind: str = PHOTO
+
+
+class NotThatMedia(InvalidReport):
+    """The bytes are not what they were sent as (no OGG voice, no MP4 video, no image)."""
 
 
 class MediaStore:
-    """A directory of content-addressed files, each at most `max_bytes` long."""
+    """A directory of content-addressed files: photos of at most `max_bytes`, voice notes of
+    at most `max_voice_bytes` and videos of at most `max_video_bytes`."""
 
-    def __init__(self, root: Path, *, max_bytes: int) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        max_bytes: int,
+        max_voice_bytes: int = MAX_VOICE_BYTES,
+        max_video_bytes: int = MAX_VIDEO_BYTES,
+    ) -> None:
         self.root = root
         self.max_bytes = max_bytes
+        self.limits = {PHOTO: max_bytes, VOICE: max_voice_bytes, VIDEO: max_video_bytes}
 
-    def check(self, data: bytes) -> None:
-        """Raise InvalidReport for an empty or oversized photo (before anything is written)."""
+    def limit(self, kind: str) -> int:
+        """The size limit of a kind of evidence, in bytes; InvalidReport for an unknown kind."""
+        if kind not in self.limits:
+            raise InvalidReport(f"unknown evidence kind: {kind!r}")
+        return self.limits[kind]
+
+    def check(self, data: bytes, kind: str = PHOTO) -> None:
+        """Raise InvalidReport for empty or oversized evidence (before anything is written)."""
         if not data:
-            raise InvalidReport("empty photo")
-        if len(data) > self.max_bytes:
-            raise InvalidReport(f"photo of {len(data)} bytes exceeds {self.max_bytes}")
+            raise InvalidReport(f"empty {kind}")
+        if len(data) > self.limit(kind):
+            raise InvalidReport(f"{kind} of {len(data)} bytes exceeds {self.limit(kind)}")
+
+    def put_evidence(self, data: bytes, kind: str) -> StoredPhoto:
+        """Store a photo (`put`: decoded and stripped) or a recording: checked by its magic
+        bytes and stored as it came, by content hash (container metadata kept: see the module
+        docstring). InvalidReport when empty or too big, NotThatMedia when the bytes are not
+        the kind they were sent as."""
+        self.check(data, kind)
+        if kind == PHOTO:
+            try:
+                clean = strip_metadata(data)
+            except InvalidReport as error:
+                raise NotThatMedia(str(error)) from error
+            return self.put(_Stripped(clean))
+        if sniff_kind(data) != kind:
+            raise NotThatMedia(f"not a {kind}: {data[:8]!r}")
+        digest = hashlib.sha256(data).hexdigest()
+        stored = StoredPhoto(
+            sha256=digest, name=digest + _RECORDING_EXTENSIONS[kind], size=len(data), kind=kind
+        )
+        target = self.path(stored.name)
+        if not target.exists():
+            self._write_atomically(target, data)
+        return stored
 
     def put(self, data: bytes) -> StoredPhoto:
         """Store `data` stripped of its metadata (`strip_metadata`), once: a second identical
@@ -151,22 +232,32 @@ class MediaStore:
         return photo if isinstance(photo, StoredPhoto) else self.put(photo)
 
     def unique(
-        self, photos: Sequence[bytes | StoredPhoto], *, max_count: int
+        self,
+        photos: Sequence[bytes | StoredPhoto],
+        *,
+        max_count: int,
+        max_recordings: int = MAX_RECORDINGS,
     ) -> list[bytes | StoredPhoto]:
-        """Drop identical photos, then check size and count, before anything is written.
+        """Drop identical evidence, then check sizes and counts (`max_count` photos,
+        `max_recordings` voice notes and videos, already stored), before anything is written.
         Photos given as bytes come back stripped (`strip_metadata`): two files of the same
         picture with different metadata are one photo once stored."""
         by_digest: dict[str, bytes | StoredPhoto] = {}
         for photo in photos:
             if isinstance(photo, StoredPhoto):
-                if photo.size > self.max_bytes or not self.exists(photo.name):
-                    raise InvalidReport(f"stored photo {photo.name!r} is missing or too big")
+                if photo.size > self.limit(photo.kind) or not self.exists(photo.name):
+                    raise InvalidReport(f"stored {photo.kind} {photo.name!r} is missing or too big")
                 by_digest.setdefault(photo.sha256, photo)
             else:
                 self.check(photo)
                 by_digest.setdefault(hashlib.sha256(photo).hexdigest(), photo)
-        if len(by_digest) > max_count:
-            raise InvalidReport(f"{len(by_digest)} photos, at most {max_count}")
+        recordings = sum(
+            isinstance(item, StoredPhoto) and item.kind in RECORDINGS for item in by_digest.values()
+        )
+        if len(by_digest) - recordings > max_count:
+            raise InvalidReport(f"{len(by_digest) - recordings} photos, at most {max_count}")
+        if recordings > max_recordings:
+            raise InvalidReport(f"{recordings} voice notes and videos, at most {max_recordings}")
         kept: dict[str, bytes | StoredPhoto] = {}
         for photo in by_digest.values():
             if isinstance(photo, StoredPhoto):
@@ -178,7 +269,7 @@ class MediaStore:
         return list(kept.values())
 
     def path(self, name: str) -> Path:
-        """Where a stored photo lives (two-character fan-out keeps directories small)."""
+        """Where a stored file lives (two-character fan-out keeps directories small)."""
         if not name or "/" in name or "\\" in name or name.startswith("."):
             raise InvalidReport(f"bad media name: {name!r}")
         return self.root / name[:2] / name
