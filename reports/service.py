@@ -127,7 +127,9 @@ class ReportService:
         script: str = "hans",
     ) -> Report:
         """File a report, routed to its category's department, with a fresh ticket; a web
-        sandbox visitor's is marked a demo (reports/privacy.py)."""
+        sandbox visitor's is marked a demo (reports/privacy.py). `photos` is the evidence:
+        photos as bytes, or pieces the bot stored already (`StoredPhoto`, of any kind: voice
+        notes and videos count apart from photos, reports.media.MAX_RECORDINGS)."""
         code = parse_category(category)
         text = check_description(description)
         place = check_district(district)
@@ -160,7 +162,7 @@ class ReportService:
             respond_by=respond_by,
             close_by=close_by,
             photos=[
-                ReportPhoto(position=i, sha256=p.sha256, name=p.name, size=p.size)
+                ReportPhoto(position=i, sha256=p.sha256, name=p.name, size=p.size, kind=p.kind)
                 for i, p in enumerate(stored)
             ],
         )
