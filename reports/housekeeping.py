@@ -5,6 +5,8 @@
 - Overdue digest: once a day from 09:00 (Asia/Shanghai) staff get one message listing the open
   reports past the 12369 deadlines (respond within 15 days, close within 60). The outbox dedupe
   key is the date, so ticks, restarts and several instances still queue it once.
+- Area digests: once a day from 18:00 (never in quiet hours) each citizen subscribed to a
+  district gets the reports filed or resolved there since their last one (reports/alerts.py).
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from campaigns.quiet import QUIET_END_HOUR, QUIET_START_HOUR
 from ground.clock import SHANGHAI
 from outbox import Outbox
+from reports.alerts import ALERT_HOUR, DigestTimes, queue_area_digests
 from reports.categories import category_name
 from reports.deadlines import Deadline, missed_deadlines
 from reports.repo import ReportRepo
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from ground.clock import Clock
@@ -38,11 +44,21 @@ MISSED = {Deadline.RESPOND: "超过15日未受理", Deadline.CLOSE: "超过60日
 class Housekeeping:
     retention_days: int
     staff_chat_id: int | None
+    # Citizens' area digests: the hour they are due and the quiet hours they never fall in
+    # (the root passes settings.quiet_start_hour / quiet_end_hour).
+    alert_hour: int = ALERT_HOUR
+    quiet_start: int = QUIET_START_HOUR
+    quiet_end: int = QUIET_END_HOUR
 
     async def __call__(self, session: AsyncSession, clock: Clock) -> None:
         now = clock.now()
         repo = ReportRepo(session)
         await repo.purge_contacts(now - timedelta(days=self.retention_days))
+        await self._overdue_digest(session, repo, now)
+        times = DigestTimes(self.alert_hour, self.quiet_start, self.quiet_end)
+        await queue_area_digests(session, now, times=times)
+
+    async def _overdue_digest(self, session: AsyncSession, repo: ReportRepo, now: datetime) -> None:
         local = now.astimezone(SHANGHAI)
         if self.staff_chat_id is None or local.hour < DIGEST_HOUR:
             return

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ground.scripts import in_script
+from reports.alerts import AreaDigest
 from reports.statuses import Status
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class NoticeType(Protocol):
 
 
 # Every kind of notice queued as data; a surface asks each in turn (`notice_from_payload`).
-NOTICE_TYPES: list[NoticeType] = [StatusNotice]
+NOTICE_TYPES: list[NoticeType] = [StatusNotice, AreaDigest]
 
 
 def notice_from_payload(payload: dict[str, Any] | None) -> Notice | None:
