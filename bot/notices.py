@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.render import html
 from citizens import Citizens
-from reports.notices import Notice, notice_from_payload
+from reports.feedback import answer_choices
+from reports.notices import Notice, fixed_question, notice_from_payload
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -41,17 +42,39 @@ def message_text(message: OutboxMessage, script: str | None = None) -> str:
     return status_notice_html(notice, script or notice.script)
 
 
+def message_markup(message: OutboxMessage, script: str | None = None) -> dict[str, Any] | None:
+    """The row's buttons: a notice asking "was it fixed?" gets the two answers (in `script`,
+    by default the one it was queued in); any other row keeps the markup it was queued with."""
+    notice = notice_from_payload(message.payload)
+    ticket = fixed_question(notice)
+    if notice is None or ticket is None:
+        return message.reply_markup
+    buttons = [
+        {"text": label, "callback_data": token}
+        for label, token in answer_choices(ticket, script or notice.script)
+    ]
+    return {"inline_keyboard": [buttons]}
+
+
 async def text_at_send_time(message: OutboxMessage, script_of: ScriptOf | None) -> str:
-    """`message_text` in the script the recipient reads now (looked up only for a notice; when
-    the lookup fails the notice keeps the script it was queued in)."""
+    """`message_text` in the script the recipient reads now."""
+    text, _ = await rendered_at_send_time(message, script_of)
+    return text
+
+
+async def rendered_at_send_time(
+    message: OutboxMessage, script_of: ScriptOf | None
+) -> tuple[str, dict[str, Any] | None]:
+    """The row's text and buttons in the script the recipient reads now (looked up only for a
+    notice; when the lookup fails the notice keeps the script it was queued in)."""
     if notice_from_payload(message.payload) is None or script_of is None:
-        return message_text(message)
+        return message_text(message), message_markup(message)
     try:
         script = await script_of(message.chat_id)
     except Exception:  # a locked database must not hold a notice back: it has a script
         log.warning("outbox row %s: the recipient's script is unknown", message.id, exc_info=True)
         script = None
-    return message_text(message, script)
+    return message_text(message, script), message_markup(message, script)
 
 
 def citizen_scripts(sessions: async_sessionmaker[AsyncSession]) -> ScriptOf:

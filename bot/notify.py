@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -34,7 +34,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import FSInputFile, InlineKeyboardMarkup
 
-from bot.notices import ScriptOf, text_at_send_time
+from bot.notices import ScriptOf, rendered_at_send_time
 from campaigns import Subscriptions
 from citizens import Citizens
 from outbox.sender import is_delivery
@@ -93,14 +93,14 @@ class BotTransport:
         self.script_of = script_of
 
     async def send(self, message: OutboxMessage) -> SendResult:
-        text = await text_at_send_time(message, self.script_of)
+        text, markup = await rendered_at_send_time(message, self.script_of)
         try:
             async with asyncio.timeout(self.timeout + 1):  # aiogram's own timeout fires first
                 try:
-                    await self._send(message, text, message.chat_id)
+                    await self._send(message, text, markup, message.chat_id)
                 except TelegramMigrateToChat as moved:  # a group became a supergroup
                     log.info("outbox row %s: chat migrated, sending to the new id", message.id)
-                    await self._send(message, text, moved.migrate_to_chat_id)
+                    await self._send(message, text, markup, moved.migrate_to_chat_id)
         except TelegramRetryAfter as error:
             return SendResult.wait(float(error.retry_after))
         except TelegramForbiddenError as error:
@@ -118,12 +118,10 @@ class BotTransport:
             return SendResult.server_error(_describe(error))  # not the message's fault; later
         return SendResult.ok()
 
-    async def _send(self, message: OutboxMessage, text: str, chat_id: int) -> None:
-        markup = (
-            InlineKeyboardMarkup.model_validate(message.reply_markup)
-            if message.reply_markup
-            else None
-        )
+    async def _send(
+        self, message: OutboxMessage, text: str, buttons: dict[str, Any] | None, chat_id: int
+    ) -> None:
+        markup = InlineKeyboardMarkup.model_validate(buttons) if buttons else None
         timeout = max(1, int(self.timeout))
         paid = True if self.paid_broadcast and is_delivery(message) else None
         if message.photo:

@@ -25,3 +25,11 @@ class TooManyReports(ReportError):
 
 class InvalidReport(ReportError):
     """Bad input: description length, district, category, location, photo count or size."""
+
+
+class NotYourReport(ReportError):
+    """A citizen acted on a report they did not file (a forged or forwarded button)."""
+
+
+class AlreadyAnswered(ReportError):
+    """The reporter already said whether this resolution fixed the problem."""

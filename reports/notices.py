@@ -50,6 +50,12 @@ STATUS_LINE = "状态：{status}"
 DEPARTMENT_LINE = "承办单位：{department}"
 DUPLICATE_LINE = "该问题已由工单 {original} 受理，将合并办理，请留意该工单的进展。"
 NOTE_LINE = "说明：{note}"
+# Was it fixed? (reports/feedback.py) Asked under a resolution's notice and once more later; the
+# surface sends the two answers as buttons.
+FIXED_ASK = "问题解决了吗？请点下方按钮告诉我们；如果没解决，可以补充照片或说明，我们会重新办理。"
+FIXED_ASK_AGAIN = "您的举报 {ticket} 办结已有一段时间，问题真的解决了吗？请点下方按钮告诉我们。"
+FIXED_YES, FIXED_NO = "✅ 已解决", "❌ 没解决"
+QUESTION_KIND = "report_fixed_question"
 
 
 def status_name(status: Status | str, script: str = "hans") -> str:
@@ -89,7 +95,14 @@ class StatusNotice:
         if status == Status.DUPLICATE and self.duplicate_of:  # the ticket it was merged into
             lines.append(DUPLICATE_LINE.format(original=strong(self.duplicate_of)))
         lines.append(NOTE_LINE.format(note=escape(self.note)))
+        if self.asks_if_fixed:
+            lines.append(FIXED_ASK)
         return in_script("\n".join(lines), script)
+
+    @property
+    def asks_if_fixed(self) -> bool:
+        """A resolution asks its reporter (not a follower) whether the problem is gone."""
+        return self.status == Status.RESOLVED and not self.follower
 
     def payload(self) -> dict[str, Any]:
         return {"notice": NOTICE_KIND, **asdict(self)}
@@ -110,6 +123,32 @@ class StatusNotice:
         )
 
 
+@dataclass(frozen=True)
+class FixedQuestion:
+    """The second "was it fixed?", some days after a resolution nobody answered."""
+
+    ticket: str
+    script: str = "hans"
+    asks_if_fixed: bool = True
+
+    def render(self, script: str, *, escape: Markup, strong: Markup) -> str:
+        return in_script(FIXED_ASK_AGAIN.format(ticket=strong(self.ticket)), script)
+
+    def payload(self) -> dict[str, Any]:
+        return {"notice": QUESTION_KIND, "ticket": self.ticket, "script": self.script}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any] | None) -> FixedQuestion | None:
+        if not payload or payload.get("notice") != QUESTION_KIND:
+            return None
+        return cls(ticket=str(payload["ticket"]), script=str(payload.get("script") or "hans"))
+
+
+def fixed_buttons(script: str) -> tuple[str, str]:
+    """The labels of the two answers (已解决, 没解决) in `script`."""
+    return in_script(FIXED_YES, script), in_script(FIXED_NO, script)
+
+
 class Notice(Protocol):
     """A message queued as data and rendered by the surface that delivers it, at send time."""
 
@@ -123,7 +162,7 @@ class NoticeType(Protocol):
 
 
 # Every kind of notice queued as data; a surface asks each in turn (`notice_from_payload`).
-NOTICE_TYPES: list[NoticeType] = [StatusNotice, AreaDigest]
+NOTICE_TYPES: list[NoticeType] = [StatusNotice, FixedQuestion, AreaDigest]
 
 
 def notice_from_payload(payload: dict[str, Any] | None) -> Notice | None:
@@ -137,16 +176,22 @@ def notice_from_payload(payload: dict[str, Any] | None) -> Notice | None:
 
 
 async def queue_status_notices(
-    outbox: Outbox, report: Report, event: ReportEvent, followers: list[ReportFollower]
+    outbox: Outbox,
+    report: Report,
+    event: ReportEvent,
+    followers: list[ReportFollower],
+    *,
+    reporter: bool = True,
 ) -> int:
-    """Queue the notice of `event` for the reporter and each follower, as data.
+    """Queue the notice of `event` for the reporter (unless `reporter` is False: the change
+    was theirs) and each follower, as data.
 
     Dedupe keys: `report:{ticket}:event:{id}` for the reporter, `…:chat:{chat_id}` for a
     follower, so a retried change never double-sends. Returns how many were queued.
     """
     base_key = f"report:{report.ticket}:event:{event.id}"
     recipients: list[tuple[int, str, bool, str]] = []
-    if report.reporter_chat_id is not None:  # None after erase_reporter
+    if reporter and report.reporter_chat_id is not None:  # None after erase_reporter
         recipients.append((report.reporter_chat_id, report.reporter_script, False, base_key))
     for follower in followers:
         if follower.chat_id != report.reporter_chat_id:
@@ -172,3 +217,10 @@ async def queue_status_notices(
             now=event.at,
         )
     return queued
+
+
+def fixed_question(notice: Notice | None) -> str | None:
+    """The ticket whose reporter `notice` asks "was it fixed?"; None when it asks nothing."""
+    if isinstance(notice, StatusNotice | FixedQuestion) and notice.asks_if_fixed:
+        return notice.ticket
+    return None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from citizens import Citizens
 from outbox.transport import Chats, SendResult
 from reports.privacy import DEMO_IDS_FROM
-from web.sandbox.notices import message_text
+from web.sandbox.notices import message_markup, message_text
 from web.sandbox.transcript import bot_entry
 
 if TYPE_CHECKING:
@@ -55,27 +55,25 @@ class SandboxTransport:
     async def send(self, message: OutboxMessage) -> SendResult:
         if message.chat_id not in VISITOR_CHATS:
             return SendResult.bad_request(f"chat {message.chat_id} is not a sandbox visitor's")
-        text = message_text(message, await self._script(message))
+        script = await self._script(message)
+        text = message_text(message, script)
         shown = text if not message.photo else f"🖼 {text}"
+        markup = message_markup(message, script)
         chat = self.chats.working(message.chat_id)
         if chat is not None:
-            self._show(chat, message, shown)
+            self._show(chat, message, shown, markup)
             return SendResult.ok()
         try:
             async with self.chats.open(message.chat_id, source="", on_new=_refuse_new_chat) as chat:
-                self._show(chat, message, shown)
+                self._show(chat, message, shown, markup)
         except ChatGone:
             return SendResult.bad_request("the visitor's chat has expired")
         return SendResult.ok()
 
-    def _show(self, chat: Chat, message: OutboxMessage, text: str) -> None:
-        bot_entry(
-            chat,
-            self.bot_user,
-            text=text,
-            parse_mode=message.parse_mode,
-            markup=message.reply_markup,
-        )
+    def _show(
+        self, chat: Chat, message: OutboxMessage, text: str, markup: dict[str, Any] | None
+    ) -> None:
+        bot_entry(chat, self.bot_user, text=text, parse_mode=message.parse_mode, markup=markup)
 
     async def _script(self, message: OutboxMessage) -> str | None:
         if message.payload is None:

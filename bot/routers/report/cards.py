@@ -13,6 +13,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import html, shorten
+from bot.texts import fixed as fixed_words
 from bot.texts import reports as words
 from ground.clock import local_time
 from outbox import Outbox
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 
 NEW_REPORT_KIND = "staff_new_report"
+REOPENED_KIND = "staff_reopened_report"
 CARD_DESCRIPTION_CHARS = 1500  # a card stays one message; the full text is in the web console
 
 
@@ -60,13 +62,19 @@ def _reporter(report: Report, view: StaffView) -> str:
 
 
 def staff_card(
-    report: Report, now: datetime, *, new: bool = False, reviewers_see_contact: bool = False
+    report: Report,
+    now: datetime,
+    *,
+    new: bool = False,
+    reviewers_see_contact: bool = False,
+    headline: str | None = None,
 ) -> str:
-    """HTML: every value escaped; contact only as the policy allows a reviewer."""
+    """HTML: every value escaped; contact only as the policy allows a reviewer. `headline`
+    (our own words) tops the card in place of the new-report line."""
     view = StaffView.of(report, role=REVIEWER, reviewers_see_contact=reviewers_see_contact)
     point = f"{view.lat:.5f}, {view.lon:.5f}" if view.lat is not None else "—"
     lines = [
-        f"<b>{html(words.STAFF_NEW)}</b>" if new else "",
+        f"<b>{html(headline or words.STAFF_NEW)}</b>" if new or headline else "",
         f"<b>{html(words.STAFF_DEMO)}</b>" if view.demo else "",
         f"<b>{html(words.STAFF_CARD_HEAD.format(ticket=view.ticket, status=view.status_name))}</b>",
         html(
@@ -125,6 +133,23 @@ async def announce(
         text=staff_card(report, now, new=True),
         kind=NEW_REPORT_KIND,
         dedupe_key=f"{NEW_REPORT_KIND}:{report.ticket}:{chat_id}",
+        now=now,
+        reply_markup=staff_buttons(report).model_dump(exclude_none=True),
+    )
+
+
+async def announce_reopened(
+    session: AsyncSession, chat_id: int | None, report: Report, now: datetime, *, event_id: int
+) -> bool:
+    """Queue the card of a report its reporter reopened ("not fixed") for the staff chat, once
+    per reopening; demo reports stay out of the staff chat."""
+    if chat_id is None or report.demo:
+        return False
+    return await Outbox(session).add(
+        chat_id=chat_id,
+        text=staff_card(report, now, headline=fixed_words.STAFF_REOPENED),
+        kind=REOPENED_KIND,
+        dedupe_key=f"{REOPENED_KIND}:{report.ticket}:{event_id}:{chat_id}",
         now=now,
         reply_markup=staff_buttons(report).model_dump(exclude_none=True),
     )
