@@ -6,7 +6,11 @@ Contact (phone, Telegram account) shows on the detail page and in the export onl
 `reports.contact_visible` allows it for the viewer's role. Demo reports (the web sandbox) are
 left out of the queue and the export unless the "显示演示举报" box is ticked, and marked 演示.
 Reviewers and admins alike publish a report for Open311's public view with a text they write
-(`reports.publish`); each publication and withdrawal is in the audit trail."""
+(`reports.publish`); each publication and withdrawal is in the audit trail.
+
+The status form offers the response templates that fit the report and each move
+(`reports.replies`), filled and editable; the audit trail shows the reporter's follow-ups (what
+they added, "was it fixed?") with the evidence each came with."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
+from sqlalchemy import select
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from reports import (
@@ -34,8 +39,10 @@ from reports import (
     write_csv,
 )
 from reports.deadlines import missed_deadlines
+from reports.models import ReportFeedback, ReportPhoto
 from reports.notices import STATUS_NAMES
 from reports.publication import MAX_PUBLIC_TEXT, PUBLIC_DECIMALS
+from reports.replies import Replies, fill
 from reports.repo import QUEUE_ORDERS
 from web import maps
 from web.auth import flash
@@ -69,7 +76,20 @@ MEDIA_TYPES = {
     ".png": "image/png",
     ".gif": "image/gif",
     ".webp": "image/webp",
+    ".ogg": "audio/ogg",  # a Telegram voice note: Opus in OGG
+    ".oga": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".mp4": "video/mp4",  # a Telegram video
+    ".webm": "video/webm",
+    ".mov": "video/quicktime",
 }
+# A file whose name tells nothing (`.bin`) is served as its evidence row's kind says.
+KIND_TYPES = {"voice": "audio/ogg", "video": "video/mp4"}
+# The reporter's own entries in the audit trail (staff_id None), by `action`.
+CITIZEN_ACTIONS = {"addition": "举报人补充", "feedback": "举报人反馈：问题已解决"}
+CITIZEN_REOPENED = "举报人反馈：没有解决，工单重新办理"
 
 
 @dataclass(frozen=True)
@@ -235,23 +255,100 @@ async def export_reports(
 
 @router.get("/reports/{ticket}")
 async def show_report(
-    request: Request, ticket: str, reports: ReportsDep, staff: StaffDep, console: ConsoleDep
+    request: Request,
+    ticket: str,
+    reports: ReportsDep,
+    staff: StaffDep,
+    console: ConsoleDep,
+    template: Annotated[int | None, Query(ge=1, le=2**31)] = None,
 ) -> Response:
+    """The report; `?template=` fills that response template into the status form (the move it
+    is for chosen, the note editable), so the picker works without JavaScript."""
     report = await reports.get(ticket)
     moves = sorted(allowed_moves(report.status), key=list(Status).index)
     view = _view(report, staff, console)
+    replies = await _replies(reports, report, moves)
+    chosen = next((r for r in replies if r.id == template), None)
     context = {
         "report": view,
         "map": _map(view),
         "public_decimals": PUBLIC_DECIMALS,
         "max_public_text": MAX_PUBLIC_TEXT,
         "events": await reports.events(report.ticket),
+        "evidence": _evidence(report),
+        "feedback": await _feedback(reports, report),
         "followers": len(await reports.followers(report.ticket)),
         "missed": missed_deadlines(report, reports.clock.now()),
         "moves": [(status.value, STATUS_NAMES[status]) for status in moves],
         "departments": reports.routing.departments,
+        "replies": replies,
+        "chosen": chosen,
+        "template_gone": template is not None and chosen is None,
+        "citizen_actions": CITIZEN_ACTIONS,
+        "citizen_reopened": CITIZEN_REOPENED,
     }
     return page(request, "reports/detail.html", context)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A response template as the status form offers it: filled for this report and move."""
+
+    id: int
+    title: str
+    to: str
+    to_name: str
+    specific: bool  # written for this report's category
+    note: str
+
+
+async def _replies(reports: ReportService, report: Report, moves: list[Status]) -> list[Reply]:
+    """The templates that fit each allowed move, filled; a transfer's {department} is left for
+    the form's department list and filled when the change is sent (`change_status`)."""
+    found = Replies(reports.session, reports.clock)
+    now = reports.clock.now()
+    offered: list[Reply] = []
+    for move in moves:
+        leave = ("department",) if move == Status.TRANSFERRED else ()
+        for template in await found.for_move(move, report.category):
+            note = fill(template.body, report, status=move, on=now, leave=leave)
+            offered.append(
+                Reply(
+                    template.id,
+                    template.title,
+                    move.value,
+                    STATUS_NAMES[move],
+                    template.category is not None,
+                    note,
+                )
+            )
+    return offered
+
+
+@dataclass(frozen=True)
+class Evidence:
+    name: str
+    kind: str  # photo | voice | video
+
+
+def _evidence(report: Report) -> dict[int | None, list[Evidence]]:
+    """The report's photos, voice notes and videos by the audit row they came with (None: filed
+    with the report)."""
+    by_event: dict[int | None, list[Evidence]] = {}
+    for item in report.photos:
+        kind = item.kind if item.kind in ("photo", "voice", "video") else "photo"
+        by_event.setdefault(item.event_id, []).append(Evidence(item.name, kind))
+    return by_event
+
+
+async def _feedback(reports: ReportService, report: Report) -> list[ReportFeedback]:
+    """The reporter's answers to "was it fixed?", oldest first."""
+    found = await reports.session.scalars(
+        select(ReportFeedback)
+        .where(ReportFeedback.report_id == report.id)
+        .order_by(ReportFeedback.at, ReportFeedback.id)
+    )
+    return list(found)
 
 
 def _map(view: StaffView) -> maps.DistrictMap:
@@ -271,19 +368,24 @@ async def change_status(
     reports: ReportsDep,
     staff: StaffDep,
     to: Annotated[str, Form(max_length=32)],
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, Form(max_length=2100)] = "",  # the service refuses past 2000
     department: Annotated[str, Form(max_length=64)] = "",
     duplicate_of: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     target = Status(to) if to in STATUS_VALUES else None
     if target is None:
         raise BadInput("没有这个状态。")
+    moved_to = (department.strip() or None) if target == Status.TRANSFERRED else None
+    # A response template's placeholders still in the note (a transfer's {department}, one
+    # typed by hand) are filled for this move, as the template picker fills the rest.
+    current = await reports.get(ticket)
+    note = fill(note, current, status=target, on=reports.clock.now(), department=moved_to)
     report = await reports.change_status(
         ticket,
         target,
         by=Staff(id=staff.id, name=staff.label),
         note=note,
-        department=(department.strip() or None) if target == Status.TRANSFERRED else None,
+        department=moved_to,
         duplicate_of=(duplicate_of.strip() or None) if target == Status.DUPLICATE else None,
     )
     log.info("staff account %s moved %s to %s", staff.id, report.ticket, target.value)
@@ -332,8 +434,11 @@ async def withdraw_report(
 
 
 @router.get("/media/{name}")
-async def show_photo(name: str, console: ConsoleDep, staff: StaffDep) -> Response:
-    """A report's photo, for logged-in staff only (never cached by a shared proxy)."""
+async def show_photo(
+    name: str, console: ConsoleDep, staff: StaffDep, reports: ReportsDep
+) -> Response:
+    """A report's photo, voice note or video, for logged-in staff only (never cached by a shared
+    proxy), with the content type its name or its evidence row gives."""
     path = console.media.path(name)  # InvalidReport for a name with a path in it
     if not path.is_file():
         raise NotFound("照片不存在。")
@@ -341,5 +446,10 @@ async def show_photo(name: str, console: ConsoleDep, staff: StaffDep) -> Respons
     headers = {"Cache-Control": "private, max-age=3600"}
     if suffix in MEDIA_TYPES:
         return FileResponse(path, media_type=MEDIA_TYPES[suffix], headers=headers)
+    kind = await reports.session.scalar(
+        select(ReportPhoto.kind).where(ReportPhoto.name == name).limit(1)
+    )
+    if kind in KIND_TYPES:
+        return FileResponse(path, media_type=KIND_TYPES[kind], headers=headers)
     headers["Content-Disposition"] = "attachment"
     return FileResponse(path, media_type="application/octet-stream", headers=headers)
