@@ -76,7 +76,9 @@ PROPOSE_DISTRICT = {
     "point": "第 4 步：您分享的位置在{district}，对吗？",
 }
 ASK_PHOTOS = (
-    "第 5 步：请发送现场照片（最多 {max} 张，可一次选多张）。"
+    "第 5 步：请发送现场照片（最多 {max} 张，可一次选多张），"
+    "也可以发语音或短视频（合计最多 {recordings} 条）。"
+    "语音和视频只提供给处理举报的工作人员，不会公开。"
     "发完后点“完成”；没有照片也可以直接点“完成”。"
 )
 ASK_CONTACT = (
@@ -98,6 +100,7 @@ SUMMARY_DESCRIPTION = "描述：{value}"
 SUMMARY_LOCATION = "位置：{value}"
 SUMMARY_DISTRICT = "区县：{value}"
 SUMMARY_PHOTOS = "照片：{count} 张"
+SUMMARY_RECORDINGS = "语音：{voice} 条｜视频：{video} 段"
 SUMMARY_CONTACT = "联系方式：{value}"
 SUMMARY_HINT = "确认无误请点“提交”，需要修改请点“修改”。"
 LOCATION_POINT = "已分享定位（{lat:.5f}, {lon:.5f}；经您同意）"
@@ -129,7 +132,7 @@ EDIT_FIELDS = {
     "description": "描述",
     "location": "位置",
     "district": "区县",
-    "photos": "照片",
+    "photos": "照片/音视频",
     "contact": "联系方式",
 }
 
@@ -139,6 +142,18 @@ GOT_ADDRESS = "已记录地址。"
 SKIPPED_LOCATION = "好的，不提供具体位置。"
 GOT_PHOTO = "已收到第 {count} 张照片（最多 {max} 张）。还可以继续发送，或点“完成”。"
 PHOTO_AGAIN = "这张照片已经收到过了，不用重复发送。"
+GOT_RECORDING = {
+    "voice": "🎙 已收到语音（语音和视频合计最多 {max} 条）。还可以继续发送，或点“完成”。",
+    "video": "🎬 已收到视频（语音和视频合计最多 {max} 条）。还可以继续发送，或点“完成”。",
+}
+RECORDING_AGAIN = "这条已经收到过了，不用重复发送。"
+# A voice note (or a video) where the description is expected: kept, and text still asked for,
+# since staff search, route and read descriptions (there is no speech recognition here).
+RECORDING_KEPT_ASK_TEXT = (
+    "已保存这条{what}，会作为证据随举报一起提交（只有工作人员能看到）。"
+    "请再用文字写一两句话描述问题，例如“锦江北路工地夜里施工，扬尘很大”。"
+)
+RECORDING_WHAT = {"voice": "语音", "video": "视频"}
 NOTED = "好的。"
 
 # --- wrong input: a hint, and nothing entered is lost ----------------------------------------
@@ -152,13 +167,31 @@ HINT_CONSENT = "请点上面消息里的按钮：同意并分享定位、输入�
 HINT_ADDRESS = "请用文字输入地址，或点“↩ 返回上一步”。"
 ADDRESS_TOO_LONG = "地址太长了（最多 {max} 字），请写得简短一些。"
 HINT_DISTRICT = "请点上面消息里的按钮选择区县，或直接输入区县名称，例如“碧江区”。"
-HINT_PHOTOS = "请发送照片（图片），或点“完成”进入下一步。已收到 {count} 张。"
+HINT_PHOTOS = "请发送照片、语音或短视频，或点“完成”进入下一步。已收到 {count} 份材料。"
 TOO_MANY_PHOTOS = (
     "最多只能上传 {max} 张照片，这张没有保存。已保存的 {max} 张都还在，请点“完成”继续。"
+)
+TOO_MANY_RECORDINGS = (
+    "语音和视频合计最多 {max} 条，这条没有保存。已保存的材料都还在，请点“完成”继续。"
 )
 PHOTO_TOO_BIG = "这张照片太大了（超过 {mb} MB），没有保存。请换一张或压缩后再发。"
 PHOTO_FAILED = "这张照片没能下载，请再发送一次。"
 PHOTO_UNREADABLE = "这个文件打不开，不像是照片，没有保存。请换一张照片再发。"
+TOO_BIG = {
+    "photo": PHOTO_TOO_BIG,
+    "voice": "这条语音太长了（超过 {mb} MB），没有保存。请分成几条短一些的语音再发。",
+    "video": "这段视频太大了（超过 {mb} MB），没有保存。请剪短一些，或改发照片。",
+}
+UNREADABLE = {
+    "photo": PHOTO_UNREADABLE,
+    "voice": "这个文件打不开，不像是语音，没有保存。请直接按住话筒录一条语音再发。",
+    "video": "这个文件打不开，不像是 MP4 视频，没有保存。请直接拍一段视频再发。",
+}
+FETCH_FAILED = {
+    "photo": PHOTO_FAILED,
+    "voice": "这条语音没能下载，请再发送一次。",
+    "video": "这段视频没能下载，请再发送一次。",
+}
 HINT_CONTACT = "请点下方按钮：分享手机号、不留手机号或匿名举报。"
 NOT_YOUR_CONTACT = "请点“📱 分享手机号”分享您自己的号码，不要转发别人的名片。"
 HINT_SUMMARY = "请点上面消息里的“提交”“修改”或“取消”。"
@@ -194,6 +227,42 @@ CANCELLED = "已取消这次举报，填写的内容已清除。"
 MY_REPORTS_EMPTY = "您还没有提交过举报。发送 /report 或点菜单“随手拍/举报”开始。"
 MY_REPORTS = "您的举报（最近 {shown} 条，共 {total} 条）："
 MY_REPORT_ITEM = "· {ticket}｜{category}｜{district}｜{date}｜{status}"
+MY_REPORTS_ADD_HINT = "还在办理中的举报，可以点下方按钮补充照片、语音、视频或文字说明。"
+BUTTON_ADD = "📎 补充材料 {ticket}"
+
+# --- add to my report (from /myreports) ---------------------------------------------------------
+ADD_ASK = (
+    "📎 为 {ticket} 补充材料：请发送照片、语音、短视频（最多 {max} 份），"
+    "或直接输入文字说明，可以发送多条。发完后点“完成”提交，点“取消”放弃。"
+    "补充的内容会加入办理记录，只有工作人员能看到，不会公开。"
+)
+ADD_GOT = (
+    "已收到：文字说明{note}，照片 {photos} 张，语音 {voice} 条，视频 {video} 段。"
+    "可以继续发送，或点“完成”。"
+)
+ADD_NOTE_YES = "有"
+ADD_NOTE_NO = "无"
+ADD_HINT = "请发送照片、语音、短视频或文字说明，发完后点“完成”；不补充了请点“取消”。"
+ADD_NOTHING_YET = "还没有收到要补充的内容。请先发送照片、语音、视频或文字说明，再点“完成”。"
+ADD_TOO_MANY = "一次最多补充 {max} 份材料，这份没有保存。已收到的都还在，请点“完成”提交。"
+ADD_NOTE_TOO_LONG = "文字说明太长了（最多 {max} 字），这条没有保存。请精简后再发，已收到的都还在。"
+ADD_DONE = "✅ 已为 {ticket} 补充材料，已加入办理记录，工作人员会看到。感谢您的补充！"
+ADD_CANCELLED = "好的，这次没有补充任何内容。"
+ADD_NOT_YOURS = "找不到这条举报，或者它不是您提交的，不能补充材料。发送 /myreports 查看您的举报。"
+ADD_CLOSED = (
+    "{ticket} 已经办结或不再办理，不能再补充材料。如果问题仍然存在，"
+    "可以在办结通知里点“没解决”，或发送 /report 重新举报。"
+)
+ADD_LIMIT = "{ticket} 补充的材料已经达到上限，这次没有保存。如有新情况，请发送 /report 另行举报。"
+ADD_FAILED = "这次补充没有成功，请稍后再试一次。"
+ADD_FINISH_REPORT_FIRST = (
+    "您正在填写一条新的举报。请先提交或取消它（发送 /cancel），再来补充材料，已填写的内容都还在。"
+)
+ADD_PENDING = "您正在为 {ticket} 补充材料，请先点“完成”提交，或点“取消”放弃，再补充别的举报。"
+ADD_STALE = "这个按钮已失效。发送 /myreports 重新选择要补充的举报。"  # an alert: plain text
+# The staff chat's line about an addition: no reporter identity, the citizen's note shortened.
+STAFF_ADDITION = "📎 工单 {ticket} 的举报人补充了材料（照片 {photos}，语音 {voice}，视频 {video}）"
+STAFF_ADDITION_NOTE = "说明：{note}"
 
 # --- staff ------------------------------------------------------------------------------------
 STAFF_NEW = "🆕 新举报"

@@ -180,14 +180,18 @@ class FakeUser(ChatView):
         sticker.pop("file_name")
         return await self._send({"sticker": sticker})
 
-    async def send_voice(self, duration: int = 3) -> dict[str, Any]:
-        stored = self.fake.methods.store_file(b"OggS\x00\x02fake-voice", "voice", "oga")
+    async def send_voice(self, duration: int = 3, *, data: bytes | None = None) -> dict[str, Any]:
+        """A voice note whose getFile and download give back `data` (a few OGG bytes)."""
+        content = b"OggS\x00\x02fake-voice" if data is None else data
+        stored = self.fake.methods.store_file(content, "voice", "oga")
         voice = {**stored.as_document(), "duration": duration, "mime_type": "audio/ogg"}
         voice.pop("file_name")
         return await self._send({"voice": voice})
 
-    async def send_video(self, duration: int = 5) -> dict[str, Any]:
-        stored = self.fake.methods.store_file(b"\x00\x00\x00\x18ftypmp42", "videos", "mp4")
+    async def send_video(self, duration: int = 5, *, data: bytes | None = None) -> dict[str, Any]:
+        """A video whose getFile and download give back `data` (a few MP4 bytes)."""
+        content = b"\x00\x00\x00\x18ftypmp42" if data is None else data
+        stored = self.fake.methods.store_file(content, "videos", "mp4")
         video = {
             **stored.as_document(),
             "width": 640,
@@ -196,6 +200,16 @@ class FakeUser(ChatView):
             "mime_type": "video/mp4",
         }
         return await self._send({"video": video})
+
+    async def send_video_note(
+        self, duration: int = 5, *, data: bytes | None = None
+    ) -> dict[str, Any]:
+        """A round video message (MP4, no file name or MIME type, as Telegram sends it)."""
+        content = b"\x00\x00\x00\x18ftypmp42" if data is None else data
+        stored = self.fake.methods.store_file(content, "video_notes", "mp4")
+        note = {**stored.as_document(), "length": 240, "duration": duration}
+        note.pop("file_name")
+        return await self._send({"video_note": note})
 
     async def send_location(self, latitude: float, longitude: float) -> dict[str, Any]:
         return await self._send({"location": {"latitude": latitude, "longitude": longitude}})

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from aiogram.fsm.state import State, StatesGroup
 
 from reports import StoredPhoto
+from reports.media import PHOTO
 
 if TYPE_CHECKING:
     from aiogram.fsm.context import FSMContext
@@ -52,7 +53,9 @@ class Draft:
     location_consent: str | None = None
     address: str | None = None
     district: str | None = None
-    photos: list[dict[str, Any]] = field(default_factory=list)  # StoredPhoto fields
+    # The evidence: StoredPhoto fields, `kind` photo, voice or video (a draft saved before
+    # kinds existed has none: photos).
+    photos: list[dict[str, Any]] = field(default_factory=list)
     contact: Contact | None = None
     phone: str | None = None
     editing: bool = False  # came from the summary's 修改: the next step is the summary again
@@ -70,12 +73,16 @@ class Draft:
     def stored_photos(self) -> list[StoredPhoto]:
         return [StoredPhoto(**photo) for photo in self.photos]
 
-    def add_photo(self, photo: StoredPhoto) -> bool:
-        """False when the same picture (same content) is already in the draft."""
-        if any(existing["sha256"] == photo.sha256 for existing in self.photos):
+    def add_evidence(self, piece: StoredPhoto) -> bool:
+        """False when the same file (same content) is already in the draft."""
+        if any(existing["sha256"] == piece.sha256 for existing in self.photos):
             return False
-        self.photos.append({"sha256": photo.sha256, "name": photo.name, "size": photo.size})
+        self.photos.append(asdict(piece))
         return True
+
+    def count(self, *kinds: str) -> int:
+        """How many pieces of evidence of these kinds the draft holds."""
+        return sum(1 for piece in self.photos if piece.get("kind", PHOTO) in kinds)
 
     def set_location(
         self, *, lat: float | None = None, lon: float | None = None, address: str | None = None

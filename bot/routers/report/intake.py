@@ -6,18 +6,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-import aiohttp
 from aiogram import F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 
 from bot import texts
 from bot.routers.report import keyboards, steps
 from bot.routers.report.draft import Draft, ReportFlow
 from bot.routers.report.keyboards import CategoryCb, DistrictCb, StepCb
-from bot.routers.report.photos import NotAPicture, fetch, incoming_photo
+from bot.routers.report.photos import incoming_evidence, receive
 from bot.texts import reports as words
 from reports import DISTRICTS, InvalidReport, check_district, parse_category
+from reports.media import MAX_RECORDINGS, PHOTO, RECORDINGS
 from reports.places import district_named
 from reports.validation import MAX_ADDRESS, MAX_DESCRIPTION, check_phone
 
@@ -37,6 +36,8 @@ SKIP = keyboards.labels(words.BUTTON_SKIP)
 DONE = keyboards.labels(words.BUTTON_DONE)
 NO_PHONE = keyboards.labels(words.BUTTON_NO_PHONE)
 ANONYMOUS = keyboards.labels(words.BUTTON_ANONYMOUS)
+EVIDENCE = F.photo | F.document | F.voice | F.video | F.video_note
+RECORDING = F.voice | F.video | F.video_note
 
 
 # --- category -------------------------------------------------------------------------------
@@ -75,6 +76,25 @@ async def describe(message: Message, turn: Turn) -> None:
     draft = await Draft.load(turn.state)
     draft.description = text
     await steps.advance(turn, draft, ReportFlow.description)
+
+
+@router.message(ReportFlow.description, RECORDING)
+async def describe_by_voice(message: Message, turn: Turn) -> None:
+    """A voice note (or a video) where the description is expected: kept as evidence, and a
+    line of text still asked for (staff read, search and route the description)."""
+    incoming = incoming_evidence(message)
+    assert incoming is not None
+    markup = keyboards.navigation(turn.script)
+    draft = await Draft.load(turn.state)
+    if await _full(turn, draft, incoming.kind, markup):
+        return
+    stored = await receive(turn, incoming, markup=markup)
+    if stored is None:
+        return
+    draft.add_evidence(stored)  # the same recording again is kept once
+    await draft.save(turn.state)
+    what = turn.word(words.RECORDING_WHAT[stored.kind])
+    await turn.send(words.RECORDING_KEPT_ASK_TEXT, what=what, markup=markup)
 
 
 # --- location: its own consent first (PIPL Art. 29), then the point; or an address; or none -
@@ -192,42 +212,42 @@ async def _set_district(turn: Turn, district: str) -> None:
     await steps.advance(turn, draft, ReportFlow.district)
 
 
-# --- photos ---------------------------------------------------------------------------------
-@router.message(ReportFlow.photos, F.photo | F.document)
-async def add_photo(message: Message, turn: Turn) -> None:
-    incoming = incoming_photo(message)
+# --- photos, voice notes, videos --------------------------------------------------------
+@router.message(ReportFlow.photos, EVIDENCE)
+async def add_evidence(message: Message, turn: Turn) -> None:
+    incoming = incoming_evidence(message)
     if incoming is None:
         await _photo_hint(turn)
         return
     draft = await Draft.load(turn.state)
-    limit = turn.reports.limits.max_photos
-    if len(draft.photos) >= limit:
-        await turn.send(words.TOO_MANY_PHOTOS, max=limit, markup=keyboards.photos(turn.script))
+    markup = keyboards.photos(turn.script)
+    if await _full(turn, draft, incoming.kind, markup):
         return
-    max_bytes = turn.settings.max_photo_bytes
-    too_big = turn.text(words.PHOTO_TOO_BIG, mb=max_bytes // (1024 * 1024) or 1)
-    if incoming.size is not None and incoming.size > max_bytes:
-        await turn.send_html(too_big)
+    stored = await receive(turn, incoming, markup=markup)
+    if stored is None:
         return
-    try:
-        stored = await fetch(turn.bot, incoming, turn.reports.media)
-    except NotAPicture:
-        await turn.send(words.PHOTO_UNREADABLE, markup=keyboards.photos(turn.script))
-        return
-    except InvalidReport:
-        await turn.send_html(too_big)
-        return
-    except (TelegramAPIError, aiohttp.ClientError, FileNotFoundError) as error:
-        log.warning("photo download failed: %s", type(error).__name__)
-        await turn.send(words.PHOTO_FAILED)
-        return
-    if not draft.add_photo(stored):
-        await turn.send(words.PHOTO_AGAIN)
+    if not draft.add_evidence(stored):
+        await turn.send(words.PHOTO_AGAIN if stored.kind == PHOTO else words.RECORDING_AGAIN)
         return
     await draft.save(turn.state)
-    await turn.send(
-        words.GOT_PHOTO, count=len(draft.photos), max=limit, markup=keyboards.photos(turn.script)
-    )
+    if stored.kind == PHOTO:
+        limit = turn.reports.limits.max_photos
+        await turn.send(words.GOT_PHOTO, count=draft.count(PHOTO), max=limit, markup=markup)
+    else:
+        await turn.send(words.GOT_RECORDING[stored.kind], max=MAX_RECORDINGS, markup=markup)
+
+
+async def _full(turn: Turn, draft: Draft, kind: str, markup: object) -> bool:
+    """The draft holds all the photos (or voice notes and videos) a report may: said so."""
+    if kind == PHOTO:
+        limit = turn.reports.limits.max_photos
+        if draft.count(PHOTO) >= limit:
+            await turn.send(words.TOO_MANY_PHOTOS, max=limit, markup=markup)
+            return True
+    elif draft.count(*RECORDINGS) >= MAX_RECORDINGS:
+        await turn.send(words.TOO_MANY_RECORDINGS, max=MAX_RECORDINGS, markup=markup)
+        return True
+    return False
 
 
 @router.callback_query(ReportFlow.photos, StepCb.filter(F.action == "done"))

@@ -20,6 +20,7 @@ from bot.routers.report.draft import Draft, ReportFlow, discard
 from bot.routers.start import menu
 from bot.texts import reports as words
 from reports import anonymity_explained, category_name, status_name
+from reports.media import MAX_RECORDINGS, PHOTO, VIDEO, VOICE
 from reports.places import propose
 from reports.similarity import NEAR_METRES
 
@@ -96,7 +97,12 @@ async def ask_district_list(turn: Turn) -> None:
 
 async def _photos(turn: Turn, draft: Draft) -> None:
     limit = turn.reports.limits.max_photos
-    await turn.send(words.ASK_PHOTOS, max=limit, markup=keyboards.photos(turn.script))
+    await turn.send(
+        words.ASK_PHOTOS,
+        max=limit,
+        recordings=MAX_RECORDINGS,
+        markup=keyboards.photos(turn.script),
+    )
 
 
 async def _contact(turn: Turn, draft: Draft) -> None:
@@ -143,7 +149,8 @@ def summary_text(turn: Turn, draft: Draft) -> str:
         ),
         turn.text(words.SUMMARY_LOCATION, value=place),
         turn.text(words.SUMMARY_DISTRICT, value=turn.word(draft.district or "")),
-        turn.text(words.SUMMARY_PHOTOS, count=len(draft.photos)),
+        turn.text(words.SUMMARY_PHOTOS, count=draft.count(PHOTO)),
+        turn.text(words.SUMMARY_RECORDINGS, voice=draft.count(VOICE), video=draft.count(VIDEO)),
         turn.text(words.SUMMARY_CONTACT, value=turn.word(contact)),
         "",
         turn.text(words.SUMMARY_HINT),
