@@ -16,7 +16,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 
 from bot.answerer import Answerer
-from bot.errors import apologise
+from bot.errors import ReaderScript, handle_errors
 from bot.middlewares import RetryAfter, Throttle, UnitOfWork
 from bot.routers import (
     alerts,
@@ -136,7 +136,8 @@ def create_dispatcher(
     )
     dispatcher.update.outer_middleware(Throttle(settings.throttle_per_minute, clock))
     dispatcher.update.outer_middleware(UnitOfWork(sessions, clock))
-    dispatcher.errors.register(apologise)
+    dispatcher.update.outer_middleware(ReaderScript())  # inside the unit of work: the citizen
+    handle_errors(dispatcher.errors)  # domain errors → their replies, then the one apology
     dispatcher.startup.register(start.set_commands)
 
     async def close() -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import texts
+from bot.errors import unless_unchanged
 from bot.render import html
 from bot.texts import campaigns as t
 from campaigns import TOPICS, Subscriptions
@@ -158,8 +158,5 @@ async def change_subscription(
 
 async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit in place; pressing 全部订阅 twice changes nothing, and Telegram says so with a 400."""
-    try:
+    with unless_unchanged():
         await message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as error:
-        if "message is not modified" not in error.message:
-            raise

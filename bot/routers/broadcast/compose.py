@@ -202,11 +202,7 @@ async def send_test(
     """One copy to this admin through the outbox, exactly as subscribers will get it; the
     preview's buttons stay, so they send or discard it afterwards."""
     broadcasts = Broadcasts(session)
-    try:
-        broadcast = await broadcasts.get(callback_data.id)
-    except BroadcastNotFound:
-        await query.answer(t.STALE, show_alert=True)
-        return
+    broadcast = await broadcasts.get(callback_data.id)  # BroadcastNotFound: bot/errors.py
     if broadcast.status != "draft":
         await _not_a_draft(query, broadcasts, broadcast.id)
         return
@@ -264,11 +260,7 @@ async def ask_time(
     staff: StaffMember,
 ) -> None:
     broadcasts = Broadcasts(session)
-    try:
-        broadcast = await broadcasts.get(callback_data.id)
-    except BroadcastNotFound:
-        await query.answer(t.STALE, show_alert=True)
-        return
+    broadcast = await broadcasts.get(callback_data.id)  # BroadcastNotFound: bot/errors.py
     if broadcast.status != "draft":
         await _not_a_draft(query, broadcasts, broadcast.id)
         return
