@@ -45,6 +45,14 @@ class FollowCb(CallbackData, prefix="rpf"):
     ticket: str
 
 
+class AddCb(CallbackData, prefix="rpa"):
+    """Add to my report: `start` (from /myreports), `done` or `cancel`, for a ticket. The
+    ticket is a claim: the handler checks the report is the caller's own."""
+
+    action: str
+    ticket: str
+
+
 def _button(label: str, script: Script, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=texts.say(label, script), callback_data=data.pack())
 
@@ -134,6 +142,32 @@ def edit_fields(script: Script) -> InlineKeyboardMarkup:
     ]
     back = [_button(words.BUTTON_BACK, script, StepCb(action="review"))]
     return InlineKeyboardMarkup(inline_keyboard=[*_rows(buttons, 3), back])
+
+
+def my_reports(script: Script, tickets: list[str]) -> InlineKeyboardMarkup | None:
+    """/myreports: 补充材料 for each open report listed; None when none is open."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=texts.say(words.BUTTON_ADD, script).format(ticket=ticket),
+                callback_data=AddCb(action="start", ticket=ticket).pack(),
+            )
+        ]
+        for ticket in tickets
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def addition(script: Script, ticket: str) -> InlineKeyboardMarkup:
+    """While adding to a report: 完成 (written to the report) or 取消."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(words.BUTTON_DONE, script, AddCb(action="done", ticket=ticket)),
+                _button(words.BUTTON_CANCEL, script, AddCb(action="cancel", ticket=ticket)),
+            ]
+        ]
+    )
 
 
 def _reply(rows: list[list[KeyboardButton]], script: Script) -> ReplyKeyboardMarkup:

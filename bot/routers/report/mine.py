@@ -1,4 +1,5 @@
-"""/myreports: a citizen's own reports and where each one stands."""
+"""/myreports: a citizen's own reports and where each one stands, with 补充材料 on the open
+ones (the addition itself is additions.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import TYPE_CHECKING
 from aiogram import Router
 from aiogram.filters import Command
 
+from bot.routers.report import keyboards
 from bot.texts import reports as words
-from reports import category_name, status_name
+from reports import OPEN, category_name, status_name
 
 if TYPE_CHECKING:
     from aiogram.types import Message
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 router = Router(name=__name__)
 
 SHOWN = 20  # newest first; one message stays far below Telegram's 4096 characters
+ADD_BUTTONS = 8  # 补充材料 for the newest open reports listed; older ones are rarely added to
 
 
 @router.message(Command("myreports"))
@@ -27,7 +30,8 @@ async def my_reports(message: Message, turn: Turn) -> None:
     if not mine:
         await turn.send(words.MY_REPORTS_EMPTY)
         return
-    lines = [turn.text(words.MY_REPORTS, shown=min(SHOWN, len(mine)), total=len(mine))]
+    shown = mine[:SHOWN]
+    lines = [turn.text(words.MY_REPORTS, shown=len(shown), total=len(mine))]
     lines += [
         turn.text(
             words.MY_REPORT_ITEM,
@@ -37,6 +41,10 @@ async def my_reports(message: Message, turn: Turn) -> None:
             date=report.created_at.strftime("%Y-%m-%d"),
             status=status_name(report.status, turn.script),
         )
-        for report in mine[:SHOWN]
+        for report in shown
     ]
-    await turn.send_html("\n".join(lines))
+    open_tickets = [report.ticket for report in shown if report.status in OPEN][:ADD_BUTTONS]
+    if open_tickets:
+        lines += ["", turn.text(words.MY_REPORTS_ADD_HINT)]
+    markup = keyboards.my_reports(turn.script, open_tickets)
+    await turn.send_html("\n".join(lines), markup=markup)
