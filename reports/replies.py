@@ -105,7 +105,7 @@ DEFAULTS: tuple[Default, ...] = (
     Default(
         "受理",
         Status.ACCEPTED,
-        "您反映的{category}问题（工单 {ticket}）已于{date}受理，我们会尽快安排核查，"
+        "您反映的{category}问题（工单号 {ticket}）已于{date}受理，我们会尽快安排核查，"
         "处理进展会通过本机器人告知您。",
     ),
     Default(
@@ -127,7 +127,7 @@ DEFAULTS: tuple[Default, ...] = (
     Default(
         "办结",
         Status.RESOLVED,
-        "经{department}核查处理，您反映的问题已整改完毕，工单 {ticket} 于{date}办结。"
+        "经{department}核查处理，您反映的问题已整改完毕，工单号 {ticket} 已于{date}办结。"
         "感谢您对铜仁生态环境保护的支持与监督！",
     ),
     Default(
@@ -157,9 +157,11 @@ DEFAULTS: tuple[Default, ...] = (
     Default(
         "重新办理",
         Status.REOPENED,
-        "工单 {ticket} 已重新办理，{department}将再次到现场核查，结果会及时告知您。",
+        "您的举报（工单号 {ticket}）已重新办理，{department}将再次到现场核查，结果会及时告知您。",
     ),
 )
+# "工单号 TR-…", not "工单 TR-…": a staff card is headed "工单 TR-…｜status" (bot/texts), and a
+# filled template shown in the bot's offer must not read as one.
 
 
 def placeholder_names(body: str) -> list[str]:

@@ -1,6 +1,8 @@
 """Staff handling reports in the bot: /queue pages through open reports (oldest first, overdue
 flagged); a card's buttons accept, reject, transfer (pick a department), mark in progress,
-resolve or mark duplicate (of which ticket), each asking for the note the reporter will read.
+resolve or mark duplicate (of which ticket), each asking for the note the reporter will read,
+with the response templates that fit the report and the move as buttons (`reports.replies`):
+pressing one sends its filled text as the note, or staff type their own.
 
 Every handler sits behind `guard(…, Role.REVIEWER)`: a citizen's forged callback is refused and
 logged before any of this runs. The status notice goes to the reporter through the outbox, in
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     BufferedInputFile,
@@ -26,10 +29,11 @@ from aiogram.types import (
 )
 
 from bot import texts
-from bot.render import html
+from bot.render import html, shorten
 from bot.routers.report.cards import DepartmentCb, QueueCb, StaffCb, staff_buttons, staff_card
 from bot.routers.report.context import provide_reports
 from bot.staff import Role, guard
+from bot.texts import replies as reply_words
 from bot.texts import reports as words
 from reports import (
     OPEN,
@@ -43,6 +47,7 @@ from reports import (
     status_name,
 )
 from reports.deadlines import missed_deadlines
+from reports.replies import Replies, ReplyNotFound, fill
 from reports.service import MAX_NOTE
 
 if TYPE_CHECKING:
@@ -59,6 +64,16 @@ router = provide_reports(guard(Router(name=__name__), Role.REVIEWER))
 
 PAGE_SIZE = 8
 PENDING = "staff_action"  # FSM data key: the change waiting for its note
+MAX_REPLIES = 8  # templates offered under the question for the note
+REPLY_PREVIEW = 120  # characters of each filled template shown in the offer
+
+
+class ReplyCb(CallbackData, prefix="rt"):
+    """A response template chosen as the note of the pending move `to` of `ticket`."""
+
+    ticket: str
+    to: str
+    id: int
 
 
 class StaffFlow(StatesGroup):
@@ -241,11 +256,64 @@ async def write_note(
     if pending is not None and len(note) > MAX_NOTE:
         await turn.send(words.STAFF_NOTE_TOO_LONG, max=MAX_NOTE, markup=_reply_here())
         return
+    if await _change(turn, staff, pending, note) and outbox_nudge is not None:
+        outbox_nudge(session)  # the notice is sent once this update commits
+
+
+@router.callback_query(ReplyCb.filter())
+async def use_reply(
+    query: CallbackQuery,
+    callback_data: ReplyCb,
+    turn: Turn,
+    staff: StaffMember,
+    session: AsyncSession,
+    outbox_nudge: Nudge | None = None,
+) -> None:
+    """A template button under the question for the note: its filled text is the note. Refused
+    when the move it was offered for is no longer the one waiting (another card since, or a
+    forged button), or the template was deleted or changed to fit another move."""
+    await query.answer()
+    pending = await _pending(turn)
+    waiting = await turn.state.get_state() == StaffFlow.note.state
+    if (
+        not waiting
+        or pending is None
+        or (pending["ticket"], pending["to"])
+        != (
+            callback_data.ticket,
+            callback_data.to,
+        )
+    ):
+        await turn.send(words.STAFF_STALE)
+        return
+    report = await _report(turn, callback_data.ticket)
+    if report is None:
+        return
+    replies = Replies(turn.reports.session, turn.clock)
+    try:
+        template = await replies.fitting(callback_data.id, callback_data.to, report.category)
+    except ReplyNotFound:
+        log.info("response template %s refused for %s", callback_data.id, report.ticket)
+        await turn.send(reply_words.REPLY_GONE, markup=_reply_here())
+        return
+    note = _filled(template.body, report, pending, turn)
+    if len(note) > MAX_NOTE:  # `check` keeps a saved template within the limit
+        await turn.send(words.STAFF_NOTE_TOO_LONG, max=MAX_NOTE, markup=_reply_here())
+        return
+    await turn.send(reply_words.REPLY_USED, title=template.title, note=note)
+    if await _change(turn, staff, pending, note) and outbox_nudge is not None:
+        outbox_nudge(session)
+
+
+async def _change(
+    turn: Turn, staff: StaffMember, pending: dict[str, Any] | None, note: str
+) -> bool:
+    """Make the pending move with `note`; tell staff how it went. True when it was made."""
     await turn.state.set_state(None)
     await turn.state.update_data({PENDING: None})
     if pending is None:
         await turn.send(words.STAFF_STALE)
-        return
+        return False
     ticket = pending["ticket"]
     try:
         report = await turn.reports.change_status(
@@ -258,7 +326,7 @@ async def write_note(
         )
     except ReportNotFound:
         await turn.send(words.STAFF_NOT_FOUND, ticket=ticket)
-        return
+        return False
     except InvalidTransition as error:  # changed by someone else meanwhile, or a bad original
         log.info("status change of %s refused: %s", ticket, error)
         current = await turn.reports.get(ticket)
@@ -266,12 +334,11 @@ async def write_note(
         await turn.send(
             words.STAFF_INVALID, ticket=ticket, status=status_name(current.status), target=target
         )
-        return
-    if outbox_nudge is not None:
-        outbox_nudge(session)  # the notice is sent once this update commits
+        return False
     log.info("report %s moved to %s by staff %s", ticket, report.status, staff.user_id)
     await turn.send(words.STAFF_DONE, ticket=ticket, status=status_name(report.status))
     await _send_card(turn, report)
+    return True
 
 
 @router.message(StateFilter(StaffFlow))
@@ -308,6 +375,44 @@ async def _ask_note(turn: Turn, **pending: Any) -> None:
     action = words.STAFF_ACTIONS[pending["to"]]
     await turn.send(
         words.STAFF_ASK_NOTE, action=action, ticket=pending["ticket"], markup=_reply_here()
+    )
+    await _offer_replies(turn, pending)
+
+
+async def _offer_replies(turn: Turn, pending: dict[str, Any]) -> None:
+    """The templates for this report and move, filled, as buttons (a second message: the
+    question above carries the ForceReply a staff group needs)."""
+    try:
+        report = await turn.reports.get(pending["ticket"])
+    except ReportNotFound:
+        return
+    replies = Replies(turn.reports.session, turn.clock)
+    fitting = (await replies.for_move(pending["to"], report.category))[:MAX_REPLIES]
+    if not fitting:
+        return
+    lines = [turn.text(reply_words.REPLY_OFFER)]
+    buttons = []
+    for n, template in enumerate(fitting, start=1):
+        note = _filled(template.body, report, pending, turn)
+        lines.append(
+            turn.text(
+                reply_words.REPLY_ITEM, n=n, title=template.title, note=shorten(note, REPLY_PREVIEW)
+            )
+        )
+        data = ReplyCb(ticket=report.ticket, to=pending["to"], id=template.id).pack()
+        label = turn.word(reply_words.REPLY_BUTTON).format(n=n, title=shorten(template.title, 40))
+        buttons.append([InlineKeyboardButton(text=label, callback_data=data)])
+    markup = InlineKeyboardMarkup(inline_keyboard=buttons)
+    await turn.send_html("\n".join(lines), markup=markup)
+
+
+def _filled(body: str, report: Report, pending: dict[str, Any], turn: Turn) -> str:
+    return fill(
+        body,
+        report,
+        status=pending["to"],
+        on=turn.clock.now(),
+        department=pending.get("department"),
     )
 
 

@@ -175,7 +175,7 @@ async def test_a_template_used_on_a_report_reaches_the_reporter_filled(
     general = option_of(page.text, "受理<")
     note = html.unescape(general.group(3))
     assert note == (
-        f"您反映的噪声问题（工单 {report.ticket}）已于2026年11月3日受理，我们会尽快安排核查，"
+        f"您反映的噪声问题（工单号 {report.ticket}）已于2026年11月3日受理，我们会尽快安排核查，"
         "处理进展会通过本机器人告知您。"
     )
 
