@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import pytest
+
 from bot import texts
 from bot.texts import alerts as t
 from ground.clock import SHANGHAI, ManualClock
@@ -14,7 +16,7 @@ from outbox import OutboxMessage
 from reports import Report
 from reports.alerts import DIGEST_KIND
 from reports.models import AreaSubscription
-from tests.e2e.report_steps import Filing, file_report
+from tests.e2e.report_steps import Filing, file_report, prompt
 from tests.support.bot_rig import REPLY_TIMEOUT, until
 
 if TYPE_CHECKING:
@@ -140,3 +142,21 @@ async def test_a_forged_district_is_refused_and_changes_nothing(
         await until(lambda n=answers: len(user.callback_answers) > n, what="the callback answer")
         assert user.callback_answers[-1]["text"] == texts.STALE_BUTTON
     assert await rig.rows(AreaSubscription, user_id=user.id) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/routers/privacy.py's delete_me does not call AreaAlerts(session).erase yet",
+)
+async def test_deleteme_removes_every_area_subscription(
+    bot: Dispatcher, rig: BotRig, user: FakeUser
+) -> None:
+    panel = await open_panel(user)
+    await press_and_wait(user, "⬜ 碧江区", panel)
+    await press_and_wait(user, "⬜ 石阡县", panel)
+    await rig.rows(AreaSubscription, user_id=user.id, until=lambda rows: len(rows) == 2)
+    await user.send_command("/deleteme")
+    await prompt(user, "确定要删除")
+    await user.press("确认删除")
+    await prompt(user, "已删除")
+    assert await rig.rows(AreaSubscription, user_id=user.id, until=lambda rows: not rows) == []
