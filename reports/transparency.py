@@ -15,7 +15,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ground.clock import SHANGHAI
 from reports.categories import category_name
 from reports.deadlines import CLOSE_WITHIN, RESPOND_WITHIN
+from reports.feedback import satisfaction
 from reports.models import Report
 from reports.notices import status_name
 from reports.publication import approximate
@@ -31,6 +32,7 @@ from reports.statuses import is_open
 
 MAX_LISTED = 2000  # the newest published reports on the page and in the files
 DAY_SECONDS = 86400.0
+ALL = "全部"  # the service level over every department
 
 # The open-data schema: CSV columns and JSON keys, with what each holds (shown on the page,
 # served in the JSON, and in docs/open-data.md).
@@ -99,6 +101,10 @@ class ServiceLevel:
     closed: int
     close_median_days: float | None
     close_on_time: float | None  # of reports closed or past 60 days: closed within 60
+    # Was it fixed? (reports/feedback.py) Reporters' answers to resolutions, and the share that
+    # said 已解决: satisfaction, counted for the department that resolved it.
+    answered: int = 0
+    fixed_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -184,16 +190,28 @@ async def figures(session: AsyncSession, now: datetime) -> Figures:
     by_department: dict[str, list[_Timing]] = {}
     for timing in timings:
         by_department.setdefault(timing.department, []).append(timing)
+    answers = {row.department or ALL: row for row in await satisfaction(session)}
+    for name in answers.keys() - by_department.keys() - {ALL}:
+        by_department[name] = []  # answered for a department that no longer holds a report
+
+    def level(name: str, group: Sequence[_Timing]) -> ServiceLevel:
+        answered = answers.get(name)
+        return replace(
+            service_level(name, group, now),
+            answered=answered.answered if answered else 0,
+            fixed_share=answered.share if answered else None,
+        )
+
     return Figures(
         reports=len(timings),
         open=sum(is_open(t.status) for t in timings),
         by_district=_counted(t.district for t in timings),
         by_category=_counted(t.category for t in timings),
         by_status=_counted(t.status for t in timings),
-        overall=service_level("全部", timings, now),
+        overall=level(ALL, timings),
         departments=tuple(
             sorted(
-                (service_level(name, group, now) for name, group in by_department.items()),
+                (level(name, group) for name, group in by_department.items()),
                 key=lambda level: (-level.reports, level.name),
             )
         ),

@@ -113,3 +113,28 @@ async def test_the_page_fits_a_phone_and_a_desktop(served, chromium) -> None:  #
         assert await page.locator(f"tr#{ticket}").is_visible()
         assert await page.locator("figure.map circle.map-point").count() == 1
         await context.close()
+
+
+async def test_reporters_answers_to_was_it_fixed_are_counted_per_department(web: Web) -> None:
+    from reports.feedback import Feedback
+
+    ticket = await seed(web)  # resolved; filed by the default reporter 5550001
+    second = await web.file_report(user_id=5550003, chat_id=5550003, category="air")
+    async with web.sessions.begin() as session:
+        service = web.reports(session)
+        await service.change_status(second.ticket, Status.ACCEPTED, by=REVIEWER, note="受理")
+        await service.change_status(second.ticket, Status.RESOLVED, by=REVIEWER, note="已处理")
+        await Feedback(service).fixed(ticket, user_id=5550001)
+        await Feedback(service).not_fixed(second.ticket, user_id=5550003, note="灰尘还是很大")
+    visitor = Browser(web.app)
+    data = (await visitor.get("/transparency/reports.json")).json()
+    overall, *departments = data["figures"]["service_levels"]
+    assert (overall["answered"], overall["fixed_share"]) == (2, 0.5)
+    (air,) = [d for d in departments if d["answered"]]
+    assert air["name"] == second.department and (air["answered"], air["fixed_share"]) == (2, 0.5)
+    assert data["figures"]["by_status"]["reopened"] == 1  # back with staff, counted open
+    page = (await visitor.get("/transparency")).text
+    assert "反馈已解决" in page and "50%（2 人反馈）" in page
+    assert "灰尘还是很大" not in page  # the reporter's own words stay with staff
+    no_reporter_data(page)
+    await visitor.close()
