@@ -4,10 +4,15 @@ the report page also shows the reporter's follow-ups with their evidence."""
 
 from __future__ import annotations
 
+import asyncio
 import html
+import io
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
+import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from bot.notices import message_text
@@ -15,7 +20,9 @@ from outbox import OutboxMessage
 from reports import NOTICE_KIND, Report, ReportEvent, ReportPhoto
 from reports.models import ReportFeedback, ResponseTemplate
 from reports.replies import DEFAULTS
-from tests.web.conftest import Browser, Web
+from reports.service import Staff
+from tests.web.conftest import Browser, Web, web_settings
+from tests.web.test_browser import ARTIFACTS, chromium, free_port, log_in  # noqa: F401
 from tests.web.test_reports import PNG
 
 OGG = b"OggS\x00\x02" + b"\x00" * 40  # stands for a voice note: served, never decoded
@@ -283,7 +290,7 @@ async def test_the_reporters_follow_ups_show_in_the_audit_trail_with_their_evide
     filed = page[: page.index("处理记录")]
     assert f'src="/media/{report.photos[0].name}"' in filed  # the photo filed with the report
     assert "later.png" not in filed and "voice1.ogg" not in filed
-    assert "❌ 没有解决" in page and "还在冒烟 &lt;b&gt;" in page
+    assert "没有解决</strong>" in page and "还在冒烟 &lt;b&gt;" in page
     voice = await reviewer.get("/media/voice1.ogg")
     assert voice.status_code == 200 and voice.headers["content-type"] == "audio/ogg"
     video = await reviewer.get("/media/video1.bin")
@@ -291,3 +298,98 @@ async def test_the_reporters_follow_ups_show_in_the_audit_trail_with_their_evide
     assert (await browser().get("/media/voice1.ogg")).status_code == 303  # staff only
     # staff move a reopened report on, with the templates for that move
     assert "改为「办理中」" in page
+
+
+@pytest.fixture
+async def console_served(tmp_path: Path, web_sessions, web_clock) -> AsyncIterator[tuple[str, Web]]:  # type: ignore[no-untyped-def]
+    """The console alone (no answer engine) under uvicorn, for Chromium."""
+    from web.app import create_app
+    from web.server import web_server
+
+    settings = web_settings(tmp_path, web_port=free_port())
+    app = create_app(settings, sessions=web_sessions, clock=web_clock)
+    server = web_server(settings, app, lambda _: None)
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(30):
+        while not server.started:
+            await asyncio.sleep(0.05)
+    yield f"http://127.0.0.1:{settings.web_port}", Web(app, settings, web_sessions, web_clock)
+    server.stop()
+    await task
+
+
+async def reopened_with_evidence(web: Web) -> Report:
+    """A report with a long description, resolved, then reopened by its reporter with a voice
+    note, a video and a photo, and their "not fixed" answer."""
+    long = "锦江大道与环城北路交叉口东北角的建筑工地" * 3
+    picture = io.BytesIO()
+    Image.new("RGB", (160, 120), (120, 140, 110)).save(picture, format="PNG")
+    report = await web.file_report(
+        description=long + "，夜间焚烧垃圾。", category="burning", photos=[picture.getvalue()]
+    )
+    staff = Staff(id=1, name="web:reviewer1")
+    async with web.sessions.begin() as session:
+        service = web.reports(session)
+        await service.change_status(report.ticket, "accepted", by=staff, note="已受理")
+        moved = await service.change_status(report.ticket, "resolved", by=staff, note="已办结")
+        for name, data in (("voice2.ogg", OGG), ("video2.mp4", MP4)):
+            path = service.media.path(name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        resolution = (await service.events(report.ticket))[-1]
+        reopened = ReportEvent(
+            report_id=moved.id, at=web.clock.now(), from_status="resolved", to_status="reopened",
+            note="还在冒烟，" + long, action="status",
+        )  # fmt: skip
+        session.add(reopened)
+        await session.flush()
+        session.add_all(
+            [
+                ReportPhoto(report_id=moved.id, position=1, sha256="d" * 64, name="voice2.ogg",
+                            size=len(OGG), kind="voice", event_id=reopened.id),
+                ReportPhoto(report_id=moved.id, position=2, sha256="e" * 64, name="video2.mp4",
+                            size=len(MP4), kind="video", event_id=reopened.id),
+                ReportPhoto(report_id=moved.id, position=3, sha256="f" * 64,
+                            name=moved.photos[0].name, size=1, kind="photo",
+                            event_id=reopened.id),
+                ReportFeedback(report_id=moved.id, resolved_event_id=resolution.id,
+                               department=moved.department, fixed=False, note="还在冒烟",
+                               event_id=reopened.id, at=web.clock.now()),
+            ]
+        )  # fmt: skip
+        moved.status = "reopened"
+    return report
+
+
+@pytest.mark.slow
+async def test_replies_and_the_report_page_fit_a_phone_and_a_desktop(
+    console_served,
+    chromium,  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    from tests.web.test_layout import SIZES, overflow
+
+    base, web = console_served
+    report = await reopened_with_evidence(web)
+    shots = ARTIFACTS / "layout"
+    shots.mkdir(parents=True, exist_ok=True)
+    for size, (width, height) in SIZES.items():
+        context = await chromium.new_context(viewport={"width": width, "height": height})
+        page = await context.new_page()
+        await log_in(page, base, "admin1")
+        await page.wait_for_url(f"{base}/")
+        for name, path in (("replies", "/replies"), ("replies-new", "/replies/new")):
+            response = await page.goto(f"{base}{path}")
+            assert response is not None and response.ok, name
+            assert await overflow(page) <= 0, (name, size)
+            await page.screenshot(path=str(shots / f"{name}-{size}.png"), full_page=True)
+        response = await page.goto(f"{base}/reports/{report.ticket}")
+        assert response is not None and response.ok
+        # with JavaScript, choosing a template fills the form at once (the button is hidden)
+        assert not await page.locator("#reply-pick button").is_visible()
+        await page.select_option("#reply-template", label="办结")
+        note = await page.input_value("#status-form textarea[name=note]")
+        assert note.startswith("经") and f"工单号 {report.ticket}" in note
+        assert await page.input_value("#status-form select[name=to]") == "resolved"
+        assert await overflow(page) <= 0, ("report", size)
+        await page.screenshot(path=str(shots / f"report-replies-{size}.png"), full_page=True)
+        await context.close()
