@@ -104,7 +104,7 @@ async def test_forged_and_stale_template_buttons_are_refused(
     async with rig.running(**STAFF_SETTINGS):
         offer = await ask_note(staff, report.ticket, "受理")
         await staff.forge_callback(f"rt:{report.ticket}:accepted:99999", message=offer)
-        await prompt(staff, "已被删除或修改")  # asked again, the move still waiting
+        gone = await prompt(staff, "已被删除或修改")  # the move still waits for its note
         await staff.forge_callback(f"rt:{report.ticket}:rejected:1", message=offer)
         await prompt(staff, STAFF_STALE)  # not the move being asked about
         await staff.press("1. 受理", message=offer)
@@ -117,8 +117,7 @@ async def test_forged_and_stale_template_buttons_are_refused(
         await citizen.forge_callback(f"rt:{report.ticket}:accepted:1")
         await until(lambda: citizen.callback_answers, what="the refusal")
 
-    assert stale.plain == STAFF_STALE
+    assert gone.plain == reply_words.REPLY_GONE and stale.plain == STAFF_STALE
     assert [a.get("text") for a in citizen.callback_answers] == [REVIEWERS_ONLY]
     events = await rig.rows(ReportEvent, report_id=report.id)
     assert [e.to_status for e in events] == ["submitted", "accepted"]  # one change, not two
-    assert reply_words.REPLY_GONE.startswith("这个回复模板")
