@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Integer, and_, exists, func, select
 
-from campaigns.quiet import next_allowed
+from campaigns.quiet import QUIET_END_HOUR, QUIET_START_HOUR, next_allowed
 from reports.errors import AlreadyAnswered, InvalidReport, InvalidTransition, NotYourReport
 from reports.models import Report, ReportEvent, ReportFeedback, ReportPhoto
 from reports.notices import FixedQuestion, fixed_buttons, queue_status_notices
@@ -38,6 +38,7 @@ TOKEN_PREFIX = "fixed"
 MAX_NOTE = 1000
 ASK_AGAIN_DAYS = 14  # FixMyStreet asks after four weeks; a resolution is fresher in mind
 ASK_AGAIN_KIND = "report_fixed_again"
+ASK_AGAIN_WINDOW = timedelta(days=7)  # a leader away longer than this skips the second question
 FIXED_NOTE = "举报人确认问题已解决"
 NOT_FIXED_NOTE = "举报人反馈问题未解决"
 
@@ -255,11 +256,14 @@ async def ask_again(
     now: datetime,
     *,
     after: timedelta = timedelta(days=ASK_AGAIN_DAYS),
-    quiet_start: int = 22,
-    quiet_end: int = 8,
+    window: timedelta = ASK_AGAIN_WINDOW,
+    quiet_start: int = QUIET_START_HOUR,
+    quiet_end: int = QUIET_END_HOUR,
 ) -> int:
     """Queue the second "was it fixed?" for every resolution `after` old and unanswered, once
-    (the dedupe key is the resolution), not before quiet hours end. Returns how many."""
+    (the dedupe key is the resolution), not before quiet hours end. Runs on every scheduler
+    tick, so it looks only at resolutions in the `window` after they became due: the ones
+    asked already stay out of the scan instead of piling up. Returns how many were queued."""
     answered = exists().where(
         and_(
             ReportFeedback.report_id == ReportEvent.report_id,
@@ -276,6 +280,7 @@ async def ask_again(
             ReportEvent.to_status == Status.RESOLVED.value,
             ReportEvent.action == "status",
             ReportEvent.at <= now - after,
+            ReportEvent.at > now - after - window,
             ~answered,
         )
         .order_by(ReportEvent.id)

@@ -7,6 +7,8 @@
   key is the date, so ticks, restarts and several instances still queue it once.
 - Area digests: once a day from 18:00 (never in quiet hours) each citizen subscribed to a
   district gets the reports filed or resolved there since their last one (reports/alerts.py).
+- Was it fixed? A reporter who has not answered a resolution in 14 days is asked once more
+  (reports/feedback.py), after quiet hours.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from outbox import Outbox
 from reports.alerts import ALERT_HOUR, DigestTimes, queue_area_digests
 from reports.categories import category_name
 from reports.deadlines import Deadline, missed_deadlines
+from reports.feedback import ask_again
 from reports.repo import ReportRepo
 
 if TYPE_CHECKING:
@@ -57,6 +60,9 @@ class Housekeeping:
         await self._overdue_digest(session, repo, now)
         times = DigestTimes(self.alert_hour, self.quiet_start, self.quiet_end)
         await queue_area_digests(session, now, times=times)
+        await ask_again(
+            session, Outbox(session), now, quiet_start=self.quiet_start, quiet_end=self.quiet_end
+        )
 
     async def _overdue_digest(self, session: AsyncSession, repo: ReportRepo, now: datetime) -> None:
         local = now.astimezone(SHANGHAI)

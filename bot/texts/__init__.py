@@ -81,6 +81,7 @@ COMMANDS = {
     "myreports": "查看我的举报",
     "subscribe": "订阅节能宣传周等活动提醒",
     "unsubscribe": "取消活动提醒",
+    "alerts": "片区举报提醒（每日摘要）",
     "privacy": "隐私说明",
     "deleteme": "删除我的个人信息",
     "cancel": "取消当前操作",

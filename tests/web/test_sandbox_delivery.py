@@ -12,8 +12,8 @@ from aiogram import Dispatcher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.runtime import delivering
 from citizens import Citizens
+from greenbot.delivery import delivering
 from ground.clock import ManualClock
 from outbox import Outbox, OutboxMessage, OutboxStatus
 from reports import NOTICE_KIND, StatusNotice
@@ -127,3 +127,27 @@ async def test_a_notice_queued_in_simplified_shows_in_traditional_after_the_swit
     assert "您的舉報 <b>TR-2026-0007</b> 有新進展" in shown
     assert "狀態：已受理" in shown and "状态" not in shown
     assert "已派人 &lt;現場&gt; &amp; 回覆" in shown  # staff's text escaped
+
+
+async def test_a_resolution_shown_in_the_sandbox_asks_was_it_fixed_with_two_buttons(
+    web_sessions: async_sessionmaker[AsyncSession], web_clock: ManualClock, sandbox: Sandbox
+) -> None:
+    visitor = Visitor(new_visitor_id(), source="test")
+    notice = StatusNotice(ticket="TR-2026-0008", status="resolved", note="已清理")
+    async with web_sessions.begin() as session:
+        await Citizens(session).seen(user_id=visitor.id, chat_id=visitor.id, now=web_clock.now())
+        await Outbox(session).add(
+            chat_id=visitor.id,
+            text="",
+            payload=notice.payload(),
+            kind=NOTICE_KIND,
+            dedupe_key="r",
+            now=web_clock.now(),
+        )
+
+    assert await sandbox.deliver_outbox(visitor) == 1
+    entry = (await sandbox.view(visitor)).entries[-1]
+    assert "问题解决了吗" in str(entry.html)
+    (row,) = entry.buttons
+    assert [button.text for button in row] == ["✅ 已解决", "❌ 没解决"]
+    assert [b.callback_data for b in row] == ["fixed:TR-2026-0008:y", "fixed:TR-2026-0008:n"]

@@ -120,3 +120,17 @@ async def test_the_second_question_waits_for_the_days_and_for_quiet_hours_to_end
     for chat in (REPORTER_CHAT, DEMO_IDS_FROM + 1):  # answered already; a sandbox visitor
         assert ASK_AGAIN_KIND not in {m.kind for m in await outbox.for_chat(chat)}
     assert demo
+
+
+async def test_the_schedulers_housekeeping_asks_again_once(
+    service: ReportService, clock: ManualClock
+) -> None:
+    from reports.housekeeping import Housekeeping
+
+    ticket = await resolved(service, chat_id=REPORTER_CHAT)
+    duties = Housekeeping(retention_days=365, staff_chat_id=None)
+    clock.advance(days=15)
+    for _tick in range(2):
+        await duties(service.session, clock)
+    asked = [m for m in await Outbox(service.session).for_chat(REPORTER_CHAT)]
+    assert [m.payload["ticket"] for m in asked if m.kind == ASK_AGAIN_KIND] == [ticket]
