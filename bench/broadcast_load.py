@@ -1,5 +1,5 @@
 """Broadcast load benchmark: one broadcast to N subscribers through the delivery `greenbot run`
-uses (bot.runtime.delivering: outbox sender, BotTransport, SQLite) against the fake Bot API
+uses (greenbot.delivery.delivering: outbox sender, BotTransport, SQLite) against the fake Bot API
 enforcing Telegram's flood limit (30 msg/s overall, 1 msg/s per chat), with 1% of subscribers
 having blocked the bot and a few extra 429s injected.
 
@@ -110,7 +110,7 @@ async def inject_429s(fake, count: int, total: int) -> int:  # type: ignore[no-u
 
 
 async def run(subscribers: int, rate: float, blocked_every: int, extra_429s: int) -> Result:
-    from bot.runtime import delivering
+    from greenbot.delivery import delivering
     from ground.clock import SystemClock
     from ground.settings import Settings
     from outbox import Outbox

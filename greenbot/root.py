@@ -8,7 +8,7 @@ Built here, once per process, and nowhere else:
   engine with the same `build_engine`);
 - the database engine and its sessions (`open_database`: Alembic first);
 - the bot's dispatcher (`create_dispatcher`) and `Bot`; the outbox sender and the campaign
-  scheduler (`bot.runtime.delivering`, `scheduler_runner`);
+  scheduler (greenbot/delivery.py: `delivering`, `build_sender`, `build_scheduler_runner`);
 - the web app (`create_web_app`), whose chat sandbox feeds the same dispatcher as the bot.
 
 `greenbot run` is `serve`: the web console under uvicorn, plus the Telegram bot (polling or
@@ -185,7 +185,7 @@ def scheduler_runner(
     settings: Settings, *, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> SchedulerRunner:
     """The campaign scheduler of a process without a bot (no sender to nudge)."""
-    from bot.runtime import build_scheduler_runner
+    from greenbot.delivery import build_scheduler_runner
 
     return build_scheduler_runner(settings, sessions=sessions, clock=clock)
 
@@ -201,7 +201,8 @@ async def serve_bot(
     """Serve updates (polling or webhook) with the outbox sender and the scheduler beside them,
     until cancelled (or SIGINT in polling mode), then stop delivery cleanly."""
     from bot.app import create_bot
-    from bot.runtime import delivering, serve_updates
+    from bot.runtime import serve_updates
+    from greenbot.delivery import delivering
 
     bot = create_bot(settings)
     if dispatcher is None:

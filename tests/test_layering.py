@@ -5,7 +5,10 @@ floor either.
     ground/                      imports nothing of ours
     knowledge/ reports/ campaigns/ outbox/ citizens/ staff/   (domains) ground and each other
     bot/  web/  greenbot/cli.py greenbot/commands/   (surfaces) domains, ground, the schema
-    greenbot/root.py (and __main__.py)               (the roof) everything
+    greenbot/root.py, delivery.py (and __main__.py)  (the roof) everything
+
+The long-lived objects are built by the roof alone: no surface imports the outbox sender or
+the campaign scheduler to build its own.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ GROUND = "ground"
 DOMAINS = ("knowledge", "reports", "campaigns", "outbox", "citizens", "staff")
 SURFACES = ("bot", "web", "greenbot.cli", "greenbot.commands")
 SCHEMA = ("greenbot.migrate", "greenbot.models", "greenbot.migrations")  # usable by surfaces
-ROOF = ("greenbot.root", "greenbot.__main__")
+ROOF = ("greenbot.root", "greenbot.delivery", "greenbot.__main__")
 SURFACE_LIBRARIES = ("aiogram", "fastapi", "starlette", "uvicorn", "jinja2", "typer")
 OURS = (GROUND, *DOMAINS, "bot", "web", "greenbot")
 
@@ -61,6 +64,13 @@ def imports(path: Path) -> Iterator[str]:
             for alias in node.names:  # `from bot import app` imports the module bot.app
                 if f"{base}.{alias.name}" in MODULES:
                     yield f"{base}.{alias.name}"
+
+
+def imported_names(path: Path) -> Iterator[str]:
+    """`package.name` for every `from package import name` (a class as well as a module)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
 
 
 def under(name: str, prefixes: tuple[str, ...] | str) -> bool:
@@ -135,6 +145,29 @@ def test_only_the_root_imports_both_bot_and_web() -> None:
         if {n.split(".")[0] for n in imports(path) if (module, n) not in KNOWN} >= {"bot", "web"}
     ]
     assert set(both) <= set(ROOF)
+
+
+# Built once from Settings by the roof (greenbot/delivery.py): a surface importing one would be
+# building a second.
+BUILT_BY_THE_ROOF = (
+    "outbox.OutboxSender",
+    "outbox.sender.OutboxSender",
+    "campaigns.SchedulerRunner",
+    "campaigns.scheduler.SchedulerRunner",
+)
+# Debt, named: the web sandbox delivers its visitors' rows with a sender of its own.
+BUILT_ELSEWHERE = {("web.sandbox.sandbox", "outbox.OutboxSender")}
+
+
+def test_only_the_roof_builds_the_outbox_sender_and_the_scheduler() -> None:
+    found = [
+        (module, name)
+        for module, path in MODULES.items()
+        if floor(module) == "surface"
+        for name in imported_names(path)
+        if name in BUILT_BY_THE_ROOF and (module, name) not in BUILT_ELSEWHERE
+    ]
+    assert found == []
 
 
 def package_of(name: str) -> str | None:

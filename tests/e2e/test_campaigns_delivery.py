@@ -1,4 +1,4 @@
-"""Delivery as `greenbot run` wires it (bot.runtime.delivering) against the fake Bot API: a
+"""Delivery as `greenbot run` wires it (greenbot.delivery.delivering) against the fake Bot API: a
 restart or a crash mid-broadcast, Telegram's 429, and two instances sharing one database."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from bot.runtime import delivering
 from campaigns import Broadcasts, Subscriptions
+from greenbot.delivery import delivering
 from ground.clock import SHANGHAI, ManualClock, SystemClock
 from ground.db import create_engine, session_factory
 from ground.settings import Settings

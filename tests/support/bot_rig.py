@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from aiogram.fsm.storage.base import BaseStorage
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from bot.runtime import Delivery
+    from greenbot.delivery import Delivery
     from ground.clock import Clock
     from knowledge.answer import AnswerEngine
     from tests.support.fake_bot_api import FakeBotAPI
@@ -81,7 +81,7 @@ class BotRig:
         `overrides` are Settings fields (throttle_per_minute=3, fsm_storage="redis://…").
 
         `deliver=True` also runs the outbox sender and the campaign scheduler exactly as
-        `bot.runtime.serve` does (`bot.runtime.delivering`), on this rig's database, as
+        `greenbot run` does (`greenbot.delivery.delivering`), on this rig's database, as
         `rig.delivery` inside the block; `clock` drives the bot, the sender and the scheduler.
         """
         clock = clock or SystemClock()
@@ -96,7 +96,7 @@ class BotRig:
         )
         async with contextlib.AsyncExitStack() as stack:
             if deliver:
-                from bot.runtime import delivering
+                from greenbot.delivery import delivering
 
                 self.delivery = await stack.enter_async_context(
                     delivering(settings, sessions=self.sessions, clock=clock, dispatcher=dispatcher)

@@ -41,7 +41,7 @@ async def bot(fake: FakeBotAPI) -> AsyncIterator[Bot]:
 
 
 def telegram_sender(sessions: async_sessionmaker[AsyncSession], bot: Bot) -> OutboxSender:
-    """As `bot.runtime.build_sender` wires it."""
+    """As `greenbot.delivery.build_sender` wires it."""
     transport = BotTransport(bot, script_of=citizen_scripts(sessions))
     return OutboxSender(sessions, Routes([(TELEGRAM_CHATS, transport)]), ManualClock(START))
 
