@@ -47,6 +47,7 @@ from reports import (
     status_name,
 )
 from reports.deadlines import missed_deadlines
+from reports.media import RECORDINGS
 from reports.replies import Replies, ReplyNotFound, fill
 from reports.service import MAX_NOTE
 
@@ -183,7 +184,11 @@ async def show_photos(query: CallbackQuery, callback_data: StaffCb, turn: Turn) 
     media = turn.reports.media
     for photo in report.photos:
         upload = BufferedInputFile(media.read(photo.name), filename=photo.name)
-        await turn.bot.send_photo(turn.chat_id, upload, caption=html(report.ticket))
+        if photo.kind in RECORDINGS:  # a voice note or a video: as a file staff can play
+            caption = html(f"{report.ticket} {reply_words.EVIDENCE_KINDS[photo.kind]}")
+            await turn.bot.send_document(turn.chat_id, upload, caption=caption)
+        else:
+            await turn.bot.send_photo(turn.chat_id, upload, caption=html(report.ticket))
 
 
 # --- changing the status: pick, (department | original), note -------------------------------

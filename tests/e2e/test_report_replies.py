@@ -11,8 +11,8 @@ from bot.texts.reports import STAFF_STALE
 from bot.texts.staff import REVIEWERS_ONLY
 from ground.clock import local_time
 from outbox import OutboxMessage
-from reports import Report, ReportEvent
-from tests.e2e.report_steps import prompt, seed_report
+from reports import MediaStore, Report, ReportEvent, ReportPhoto
+from tests.e2e.report_steps import jpeg, prompt, seed_report
 from tests.support.bot_rig import until
 
 if TYPE_CHECKING:
@@ -121,3 +121,33 @@ async def test_forged_and_stale_template_buttons_are_refused(
     assert [a.get("text") for a in citizen.callback_answers] == [REVIEWERS_ONLY]
     events = await rig.rows(ReportEvent, report_id=report.id)
     assert [e.to_status for e in events] == ["submitted", "accepted"]  # one change, not two
+
+
+async def test_staff_get_a_voice_note_as_a_file_under_the_reports_photos(
+    rig: BotRig, fake: FakeBotAPI
+) -> None:
+    report = await seed_report(rig.sessions, rig.data_dir, photos=[jpeg(1)])
+    voice = b"OggS\x00\x02" + b"\x00" * 58
+    async with rig.sessions() as session, session.begin():
+        name = "voice-e2e.ogg"
+        path = MediaStore(rig.data_dir / "media", max_bytes=1024).path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(voice)
+        session.add(
+            ReportPhoto(
+                report_id=report.id, position=1, sha256="9" * 64, name=name,
+                size=len(voice), kind="voice",
+            )
+        )  # fmt: skip
+    staff = fake.user(STAFF_ID, "王科员")
+    async with rig.running(**STAFF_SETTINGS):
+        await staff.send_command("/queue")
+        queue = await prompt(staff, "待处理举报")
+        await staff.press(report.ticket, message=queue)
+        card = await prompt(staff, f"工单 {report.ticket}｜")
+        await staff.press("🖼 照片", message=card)
+        await prompt(staff, f"{report.ticket} 语音")
+
+    sent = [c.params.get("chat_id") for c in fake.calls_to("sendPhoto")]
+    files = fake.calls_to("sendDocument")
+    assert sent == [STAFF_ID] and [c.params.get("chat_id") for c in files] == [STAFF_ID]
