@@ -2,9 +2,10 @@
 
 The resolution's notice asks the reporter (the surface adds two buttons); `ask_again` asks once
 more, after `ASK_AGAIN_DAYS`, whoever has not answered. 已解决 is counted for the department that
-resolved it (`satisfaction`); 没解决 with a note or photos moves the report `resolved →
-reopened`, back to staff, with the citizen's evidence on the audit row that reopened it, and
-tells its followers. Each resolution is answered once (`report_feedback` is unique on it).
+resolved it (`satisfaction`); 没解决 with a note, photos, voice notes or videos moves the report
+`resolved → reopened`, back to staff, with the citizen's evidence on the audit row that
+reopened it, and tells its followers. Each resolution is answered once (`report_feedback` is
+unique on it).
 
 A surface carries the answer in an opaque token (`answer_token`), checked here again: the
 report must be the caller's own, resolved, and not answered yet, whatever a button claims.
@@ -22,7 +23,8 @@ from sqlalchemy import Integer, and_, exists, func, select
 
 from campaigns.quiet import QUIET_END_HOUR, QUIET_START_HOUR, next_allowed
 from reports.errors import AlreadyAnswered, InvalidReport, InvalidTransition, NotYourReport
-from reports.models import Report, ReportEvent, ReportFeedback, ReportPhoto
+from reports.evidence import MAX_PIECES, TooMuchEvidence, attach_evidence
+from reports.models import Report, ReportEvent, ReportFeedback
 from reports.notices import FixedQuestion, fixed_buttons, queue_status_notices
 from reports.statuses import Status, check_transition
 from reports.tickets import normalise_ticket
@@ -116,19 +118,24 @@ class Feedback:
         *,
         user_id: int,
         note: str | None = None,
-        photos: Sequence[bytes | StoredPhoto] = (),
+        evidence: Sequence[StoredPhoto] = (),
     ) -> Report:
-        """没解决, with a note or photos (at least one): reopened to staff with that evidence,
-        and its followers told. Raises InvalidReport when there is no evidence or too much."""
+        """没解决, with a note or evidence the surface stored (photos, voice notes, videos; at
+        least one of note and evidence): reopened to staff with it, and its followers told.
+        Raises InvalidReport when there is neither, too much, or a stored file is missing."""
         text = (note or "").strip()
         if len(text) > MAX_NOTE:
             raise InvalidReport(f"note longer than {MAX_NOTE} characters")
-        if not text and not photos:
-            raise InvalidReport("a 'not fixed' answer needs a note or a photo")
+        if not text and not evidence:
+            raise InvalidReport("a 'not fixed' answer needs a note or evidence")
+        if len(evidence) > MAX_PIECES:
+            raise TooMuchEvidence(f"{len(evidence)} pieces, at most {MAX_PIECES}")
+        for piece in evidence:
+            if not await asyncio.to_thread(self.service.media.exists, piece.name):
+                raise InvalidReport(f"stored {piece.kind} {piece.name!r} is missing")
         report, resolution = await self.pending(ticket, user_id=user_id)
-        media, limits = self.service.media, self.service.limits
-        kept = media.unique(photos, max_count=limits.max_photos)
-        stored = [await asyncio.to_thread(media.put_once, photo) for photo in kept]
+        held = {photo.sha256 for photo in report.photos}
+        pieces = list({p.sha256: p for p in evidence if p.sha256 not in held}.values())
         target = check_transition(report.status, Status.REOPENED)
         now = self.service.clock.now()
         event = self._event(report, target, text or NOT_FIXED_NOTE, action="status")
@@ -136,7 +143,7 @@ class Feedback:
         report.updated_at, report.closed_at = now, None
         self.session.add(event)
         await self.session.flush()
-        self._evidence(report, stored, event)
+        attach_evidence(report, pieces, event)
         self._answer(report, resolution, fixed=False, note=text or None, event=event)
         await self.session.flush()
         followers = await self.service.repo.followers(report.id)
@@ -175,27 +182,6 @@ class Feedback:
                 at=event.at,
             )
         )
-
-    def _evidence(self, report: Report, stored: list[StoredPhoto], event: ReportEvent) -> None:
-        """The citizen's photos after the ones already on the report (a photo sent again is
-        kept once: the report's photos are unique by content)."""
-        known = {photo.sha256 for photo in report.photos}
-        position = max((photo.position for photo in report.photos), default=-1) + 1
-        for photo in stored:
-            if photo.sha256 in known:
-                continue
-            known.add(photo.sha256)
-            report.photos.append(
-                ReportPhoto(
-                    position=position,
-                    sha256=photo.sha256,
-                    name=photo.name,
-                    size=photo.size,
-                    kind="photo",
-                    event_id=event.id,
-                )
-            )
-            position += 1
 
     async def _answer_of(self, report_id: int, resolution_id: int) -> ReportFeedback | None:
         return (

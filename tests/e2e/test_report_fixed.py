@@ -51,7 +51,7 @@ async def test_not_fixed_with_a_photo_reopens_the_report_with_that_photo(
         await user.press("❌ 没解决", message=notice)
         await prompt(user, "很抱歉问题还没解决")
         await user.send_photo(evidence, caption="路面还是很多泥")
-        await prompt(user, "已收到（照片 1 张，文字说明已记下）")
+        await prompt(user, "已收到（照片、录音或视频 1 件，文字说明已记下）")
         await user.press("提交")
         await prompt(user, f"工单 {report.ticket} 已重新打开")
         card = await prompt(staff_chat, "举报人反馈问题未解决")

@@ -1,7 +1,8 @@
 """Was it fixed? The reporter's answer to a resolution (reports/feedback.py).
 
 The two buttons come with the resolution's notice (and the second question days later). 已解决
-is recorded at once. 没解决 asks for a photo or a few words (either, or both, several photos),
+is recorded at once. 没解决 asks for a photo or a few words (either, or both; voice notes and
+videos too, stored as the report flow stores them),
 kept in the FSM data until 提交 reopens the report to staff with them; 取消 leaves it resolved.
 A button is only a claim: the domain checks again that the report is the caller's, resolved
 and not answered yet.
@@ -14,9 +15,8 @@ import logging
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from aiogram import F, Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -24,10 +24,12 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import texts
 from bot.routers.report.cards import announce_reopened
 from bot.routers.report.draft import ReportFlow
-from bot.routers.report.photos import NotAPicture, fetch, incoming_photo
+from bot.routers.report.intake import EVIDENCE
+from bot.routers.report.photos import incoming_evidence, receive
 from bot.texts import fixed as words
 from reports import InvalidReport, ReportNotFound
 from reports.errors import AlreadyAnswered, InvalidTransition, NotYourReport, ReportError
+from reports.evidence import MAX_PIECES
 from reports.feedback import MAX_NOTE, TOKEN_PREFIX, Feedback, parse_answer_token
 from reports.media import StoredPhoto
 
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)
-KEY = "not_fixed"  # FSM data: {"ticket", "photos": [StoredPhoto fields], "note"}
+KEY = "not_fixed"  # FSM data: {"ticket", "evidence": [StoredPhoto fields], "note"}
 MENU = frozenset().union(
     *(
         texts.both_scripts(label)
@@ -111,12 +113,16 @@ async def answered(query: CallbackQuery, turn: Turn, raw_state: str | None) -> N
         await turn.send(words.THANKS_FIXED, ticket=ticket)
         return
     await turn.state.set_state(FixedFlow.evidence)
-    await turn.state.update_data({KEY: {"ticket": ticket, "photos": [], "note": ""}})
+    await turn.state.update_data({KEY: _empty(ticket)})
     await turn.send(words.ASK_EVIDENCE, ticket=ticket, markup=_buttons(turn.script))
 
 
+def _empty(ticket: str) -> dict[str, Any]:
+    return {"ticket": ticket, "evidence": [], "note": ""}
+
+
 async def _pending(turn: Turn) -> dict[str, Any]:
-    return dict((await turn.state.get_data()).get(KEY) or {"ticket": "", "photos": [], "note": ""})
+    return dict((await turn.state.get_data()).get(KEY) or _empty(""))
 
 
 async def _keep(turn: Turn, pending: dict[str, Any]) -> None:
@@ -124,7 +130,7 @@ async def _keep(turn: Turn, pending: dict[str, Any]) -> None:
     got_note = texts.say(words.GOT_NOTE, turn.script) if pending["note"] else ""
     await turn.send(
         words.GOT_EVIDENCE,
-        photos=len(pending["photos"]),
+        pieces=len(pending["evidence"]),
         note=got_note,
         markup=_buttons(turn.script),
     )
@@ -137,28 +143,22 @@ async def _leave(turn: Turn) -> None:
     await turn.state.set_data(data)
 
 
-@router.message(FixedFlow.evidence, F.photo | F.document)
-async def add_photo(message: Message, turn: Turn) -> None:
+@router.message(FixedFlow.evidence, EVIDENCE)
+async def add_evidence(message: Message, turn: Turn) -> None:
+    """A photo, a voice note or a video, stored as the report flow stores them."""
     pending = await _pending(turn)
-    incoming = incoming_photo(message)
-    limit = turn.reports.limits.max_photos
+    incoming = incoming_evidence(message)
     if incoming is None:
         await turn.send(words.NEED_EVIDENCE, markup=_buttons(turn.script))
         return
-    if len(pending["photos"]) >= limit:
-        await turn.send(words.TOO_MANY, max=limit, markup=_buttons(turn.script))
+    if len(pending["evidence"]) >= MAX_PIECES:
+        await turn.send(words.TOO_MANY, max=MAX_PIECES, markup=_buttons(turn.script))
         return
-    if incoming.size is not None and incoming.size > turn.settings.max_photo_bytes:
-        await turn.send(words.PHOTO_PROBLEM, markup=_buttons(turn.script))
+    stored = await receive(turn, incoming, markup=_buttons(turn.script))
+    if stored is None:  # the citizen was told why
         return
-    try:
-        stored = await fetch(turn.bot, incoming, turn.reports.media)
-    except (NotAPicture, InvalidReport, TelegramAPIError, aiohttp.ClientError, OSError) as error:
-        log.warning("not-fixed photo not kept: %s", type(error).__name__)
-        await turn.send(words.PHOTO_PROBLEM, markup=_buttons(turn.script))
-        return
-    if all(photo["sha256"] != stored.sha256 for photo in pending["photos"]):
-        pending["photos"].append(asdict(stored))
+    if all(piece["sha256"] != stored.sha256 for piece in pending["evidence"]):
+        pending["evidence"].append(asdict(stored))
     if message.caption:
         pending["note"] = _joined(pending["note"], message.caption)
     await _keep(turn, pending)
@@ -192,16 +192,16 @@ async def finish(
         await _leave(turn)
         await turn.send(words.CANCELLED, ticket=ticket)
         return
-    if not pending["photos"] and not pending["note"].strip():
+    if not pending["evidence"] and not pending["note"].strip():
         await turn.send(words.NEED_EVIDENCE, markup=_buttons(turn.script))
         return
-    photos = [StoredPhoto(**photo) for photo in pending["photos"]]
+    evidence = [StoredPhoto(**piece) for piece in pending["evidence"]]
     try:
         report = await Feedback(turn.reports).not_fixed(
-            ticket, user_id=turn.user_id, note=pending["note"], photos=photos
+            ticket, user_id=turn.user_id, note=pending["note"], evidence=evidence
         )
-    except InvalidReport:  # a kept photo went missing from the store: ask again
-        pending["photos"] = []
+    except InvalidReport:  # a kept file went missing from the store: ask again
+        pending["evidence"] = []
         await turn.state.update_data({KEY: pending})
         await turn.send(words.PHOTO_PROBLEM, markup=_buttons(turn.script))
         return
