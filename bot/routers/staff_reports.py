@@ -279,16 +279,9 @@ async def use_reply(
     forged button), or the template was deleted or changed to fit another move."""
     await query.answer()
     pending = await _pending(turn)
+    offered_for = (callback_data.ticket, callback_data.to)
     waiting = await turn.state.get_state() == StaffFlow.note.state
-    if (
-        not waiting
-        or pending is None
-        or (pending["ticket"], pending["to"])
-        != (
-            callback_data.ticket,
-            callback_data.to,
-        )
-    ):
+    if not waiting or pending is None or (pending["ticket"], pending["to"]) != offered_for:
         await turn.send(words.STAFF_STALE)
         return
     report = await _report(turn, callback_data.ticket)
