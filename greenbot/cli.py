@@ -1,6 +1,7 @@
 """The `greenbot` command line: parses the command, builds `Settings` and logging, and asks the
-composition root (greenbot/root.py, which starts it: `app(obj=Wiring())`) for the answer engine
-and for `greenbot run`. The domain sub-commands live in greenbot/commands/."""
+composition root (greenbot/root.py, which starts it: `app(obj=Wiring())`) for the answer engine,
+the reports' use cases and `greenbot run` (greenbot/commands/wiring.py). The domain sub-commands
+live in greenbot/commands/."""
 
 from __future__ import annotations
 
@@ -8,33 +9,18 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from greenbot.commands.wiring import WIRING, wiring
 from ground.logs import configure_logging
 from ground.settings import Settings
 
 if TYPE_CHECKING:
     from knowledge.answer import AnswerEngine
-    from knowledge.index import Progress
 
-
-class Wiring(Protocol):
-    """What the commands need from the composition root (`greenbot.root.Wiring`)."""
-
-    def engine(
-        self, settings: Settings, *, rebuild: bool = False, progress: Progress | None = None
-    ) -> AnswerEngine: ...
-
-    def run(
-        self, settings: Settings, engine: AnswerEngine, announce: Callable[[str], None]
-    ) -> None: ...
-
-
-WIRING = "greenbot.wiring"  # where the root's Wiring waits in the context's meta
 
 app = typer.Typer(
     help="GreenBot (绿色铜仁助手): Tongren's energy-saving plan, answered for citizens.",
@@ -78,13 +64,6 @@ def main(
     for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
     ctx.obj = settings
-
-
-def wiring(ctx: typer.Context) -> Wiring:
-    found = ctx.meta.get(WIRING)
-    if found is None:
-        raise typer.BadParameter("start GreenBot with `greenbot` (greenbot.root:main)")
-    return found  # type: ignore[no-any-return]
 
 
 def build_engine(

@@ -17,9 +17,10 @@ the sandbox has a dispatcher of its own and this process runs the campaign sched
 for Telegram chats wait for a bot to deliver them.
 
 Only this module imports both surfaces (bot/ and web/); the CLI (greenbot/cli.py) receives what
-it needs from `main` (`Wiring`) instead of importing it. Surfaces and their heavy libraries are
-imported inside the functions that need them, so `greenbot ask` loads neither aiogram nor
-FastAPI, and the answer worker process (which unpickles `build_engine`) stays light.
+it needs from `main` (`Wiring`: the engine, the reports' use cases, `run`) instead of importing
+it. Surfaces and their heavy libraries are imported inside the functions that need them, so
+`greenbot ask` loads neither aiogram nor FastAPI, and the answer worker process (which unpickles
+`build_engine`) stays light.
 """
 
 from __future__ import annotations
@@ -62,12 +63,15 @@ def main() -> None:
 
 
 class Wiring:
-    """What the CLI's commands ask the root for (`greenbot.cli.Wiring`)."""
+    """What the CLI's commands ask the root for (`greenbot.commands.wiring.Wiring`)."""
 
     def engine(
         self, settings: Settings, *, rebuild: bool = False, progress: Progress | None = None
     ) -> AnswerEngine:
         return build_engine(settings, rebuild=rebuild, progress=progress)
+
+    def report_services(self, settings: Settings) -> ReportServices:
+        return report_services(settings, city_clock(settings))
 
     def run(self, settings: Settings, engine: AnswerEngine, announce: Announce) -> None:
         asyncio.run(serve(settings, engine, announce))
@@ -136,6 +140,13 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
 
 
 # --- the use cases ----------------------------------------------------------------------------
+
+
+def city_clock(settings: Settings) -> Clock:
+    """The wall clock in the city's zone (GREENBOT_TIMEZONE)."""
+    from ground.clock import SystemClock
+
+    return SystemClock(ZoneInfo(settings.timezone))
 
 
 def report_services(settings: Settings, clock: Clock) -> ReportServices:
@@ -267,9 +278,7 @@ def _bot_commands() -> list[tuple[str, str]]:
 
 async def serve(settings: Settings, engine: AnswerEngine, announce: Announce | None) -> None:
     """Serve until SIGINT or SIGTERM (or cancelled)."""
-    from ground.clock import SystemClock
-
-    clock = SystemClock(ZoneInfo(settings.timezone))
+    clock = city_clock(settings)
     reports = report_services(settings, clock)
     async with open_database(settings) as database:
         if settings.bot_token is None:

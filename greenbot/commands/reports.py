@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
+from greenbot.commands.wiring import wiring
+
 if TYPE_CHECKING:
     from ground.settings import Settings
     from reports import ReportService
+    from reports.service import ReportServices
 
 app = typer.Typer(help="Public supervision reports.", no_args_is_help=True)
 
@@ -45,21 +48,30 @@ def export(
     settings: Settings = ctx.obj
     if format_ != "csv":
         raise typer.BadParameter("only csv is supported", param_hint="--format")
+    services = wiring(ctx).report_services(settings)
+
+    def write(out: TextIO) -> int:
+        return asyncio.run(_export(settings, services, out, include_contact, media_base_url))
+
     if output is None:
-        count = asyncio.run(_export(settings, sys.stdout, include_contact, media_base_url))
+        count = write(sys.stdout)
     else:
         with output.open("w", encoding="utf-8", newline="") as stream:
-            count = asyncio.run(_export(settings, stream, include_contact, media_base_url))
+            count = write(stream)
     typer.echo(f"exported {count} reports", err=True)
 
 
 async def _export(
-    settings: Settings, out: TextIO, include_contact: bool, media_base_url: str | None
+    settings: Settings,
+    services: ReportServices,
+    out: TextIO,
+    include_contact: bool,
+    media_base_url: str | None,
 ) -> int:
     from reports import write_csv
 
     reports = []
-    async with _service(settings) as service:
+    async with _service(settings, services) as service:
         page = 1
         while True:
             result = await service.queue(page=page, page_size=EXPORT_PAGE)
@@ -74,22 +86,21 @@ async def _export(
 def purge_contacts(ctx: typer.Context) -> None:
     """Clear phone numbers of reports older than GREENBOT_REPORT_RETENTION_DAYS."""
     settings: Settings = ctx.obj
-    count = asyncio.run(_purge(settings))
+    count = asyncio.run(_purge(settings, wiring(ctx).report_services(settings)))
     typer.echo(f"cleared the phone number of {count} reports")
 
 
-async def _purge(settings: Settings) -> int:
-    async with _service(settings, commit=True) as service:
+async def _purge(settings: Settings, services: ReportServices) -> int:
+    async with _service(settings, services, commit=True) as service:
         return await service.purge_contacts(older_than_days=settings.report_retention_days)
 
 
 @contextlib.asynccontextmanager
-async def _service(settings: Settings, *, commit: bool = False) -> AsyncIterator[ReportService]:
-    """A ReportService on the configured database, for one command."""
-    from ground.clock import SystemClock
+async def _service(
+    settings: Settings, services: ReportServices, *, commit: bool = False
+) -> AsyncIterator[ReportService]:
+    """The root's ReportService on the configured database, for one command."""
     from ground.db import create_engine, session_factory
-    from outbox import Outbox
-    from reports import MediaStore, ReportService
 
     if settings.database_url is None and not (settings.data_dir / "greenbot.db").exists():
         typer.echo(f"no database in {settings.data_dir} (set GREENBOT_DATA_DIR)", err=True)
@@ -97,8 +108,7 @@ async def _service(settings: Settings, *, commit: bool = False) -> AsyncIterator
     engine = create_engine(settings.sqlalchemy_url)
     try:
         async with session_factory(engine)() as session:
-            media = MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes)
-            yield ReportService(session, Outbox(session), SystemClock(), media)
+            yield services(session)
             if commit:
                 await session.commit()
     finally:
