@@ -1,5 +1,5 @@
 """Staff's response templates in the console (issue 17): the list by status for every staff
-member, and adding, editing and deleting them for admins.
+member, adding, editing and deleting them for admins, and what a report's status form offers.
 
 Admins manage them because a template is what citizens read in the authority's name, many
 times over, like a broadcast (`staff/roles.py`: admins broadcast); reviewers use them when they
@@ -10,12 +10,13 @@ template refused by `reports.replies.check` comes back in its form with the reas
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from reports import CATEGORY_NAMES, STATUS_NAMES
+from reports import CATEGORY_NAMES, STATUS_NAMES, Status
 from reports.replies import (
     ALIASES,
     MAX_BODY,
@@ -25,6 +26,7 @@ from reports.replies import (
     InvalidReply,
     Replies,
     ReplyNotFound,
+    fill,
 )
 from staff import Role
 from web.auth import flash
@@ -33,6 +35,7 @@ from web.errors import NotFound
 from web.templating import page
 
 if TYPE_CHECKING:
+    from reports import Report, ReportService
     from reports.models import ResponseTemplate
 
 log = logging.getLogger(__name__)
@@ -80,6 +83,44 @@ def _form_context(**values: Any) -> dict[str, Any]:
         "error": None,
         **values,
     }
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A response template as the status form offers it: filled for this report and move."""
+
+    id: int
+    title: str
+    to: str
+    to_name: str
+    specific: bool  # written for this report's category
+    note: str
+
+
+async def offered_replies(
+    reports: ReportService, report: Report, moves: list[Status]
+) -> list[Reply]:
+    """What a report's status form offers (`web/routes/reports.py`): the templates that fit each
+    allowed move, filled; a transfer's {department} is left for the form's department list and
+    filled when the change is sent."""
+    found = Replies(reports.session, reports.clock)
+    now = reports.clock.now()
+    offered: list[Reply] = []
+    for move in moves:
+        leave = ("department",) if move == Status.TRANSFERRED else ()
+        for template in await found.for_move(move, report.category):
+            note = fill(template.body, report, status=move, on=now, leave=leave)
+            offered.append(
+                Reply(
+                    template.id,
+                    template.title,
+                    move.value,
+                    STATUS_NAMES[move],
+                    template.category is not None,
+                    note,
+                )
+            )
+    return offered
 
 
 @router.get("/replies")

@@ -42,12 +42,13 @@ from reports.deadlines import missed_deadlines
 from reports.models import ReportFeedback, ReportPhoto
 from reports.notices import STATUS_NAMES
 from reports.publication import MAX_PUBLIC_TEXT, PUBLIC_DECIMALS
-from reports.replies import Replies, fill
+from reports.replies import fill
 from reports.repo import QUEUE_ORDERS
 from web import maps
 from web.auth import flash
 from web.deps import ConsoleDep, ReportsDep, StaffDep
 from web.errors import BadInput, NotFound
+from web.routes.replies import offered_replies
 from web.templating import page
 
 if TYPE_CHECKING:
@@ -267,7 +268,7 @@ async def show_report(
     report = await reports.get(ticket)
     moves = sorted(allowed_moves(report.status), key=list(Status).index)
     view = _view(report, staff, console)
-    replies = await _replies(reports, report, moves)
+    replies = await offered_replies(reports, report, moves)
     chosen = next((r for r in replies if r.id == template), None)
     context = {
         "report": view,
@@ -288,41 +289,6 @@ async def show_report(
         "citizen_reopened": CITIZEN_REOPENED,
     }
     return page(request, "reports/detail.html", context)
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A response template as the status form offers it: filled for this report and move."""
-
-    id: int
-    title: str
-    to: str
-    to_name: str
-    specific: bool  # written for this report's category
-    note: str
-
-
-async def _replies(reports: ReportService, report: Report, moves: list[Status]) -> list[Reply]:
-    """The templates that fit each allowed move, filled; a transfer's {department} is left for
-    the form's department list and filled when the change is sent (`change_status`)."""
-    found = Replies(reports.session, reports.clock)
-    now = reports.clock.now()
-    offered: list[Reply] = []
-    for move in moves:
-        leave = ("department",) if move == Status.TRANSFERRED else ()
-        for template in await found.for_move(move, report.category):
-            note = fill(template.body, report, status=move, on=now, leave=leave)
-            offered.append(
-                Reply(
-                    template.id,
-                    template.title,
-                    move.value,
-                    STATUS_NAMES[move],
-                    template.category is not None,
-                    note,
-                )
-            )
-    return offered
 
 
 @dataclass(frozen=True)
