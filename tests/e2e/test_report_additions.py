@@ -157,3 +157,37 @@ async def test_a_closed_report_an_oversized_voice_note_and_an_empty_addition_are
     assert event.note == "排污口又冒黑水了" and event.from_status == "submitted"
     assert [p for p in await rig.rows(ReportPhoto, report_id=report.id) if p.event_id] == []
     assert await additions(rig, resolved) == []
+
+
+async def test_an_addition_half_sent_before_a_restart_is_written_after_it(
+    rig: BotRig, user: FakeUser
+) -> None:
+    report = await seed_report(rig.sessions, rig.data_dir, user_id=user.id, chat_id=user.id)
+    async with rig.running(fsm_storage="database"):
+        await user.send_command("/myreports")
+        await prompt(user, "您的举报（")
+        await user.press(start(report.ticket))
+        await prompt(user, "补充材料")
+        await user.send_photo(jpeg(5))
+        await prompt(user, "照片 1 张")
+
+    async with rig.running(fsm_storage="database"):  # a new process: the pieces wait in the db
+        await user.press(words.BUTTON_DONE)
+        await prompt(user, "已为")
+
+    (event,) = await additions(rig, report)
+    assert event.note == "举报人补充了材料"  # no text sent: the default note
+    (photo,) = [p for p in await rig.rows(ReportPhoto, report_id=report.id) if p.event_id]
+    assert photo.event_id == event.id and photo.sha256 == stored_digest(jpeg(5))
+
+
+async def test_a_traditional_reader_adds_in_traditional(rig: BotRig, fake: FakeBotAPI) -> None:
+    reader = fake.user(6_990_001, "陳先生", language_code="zh-hant")
+    report = await seed_report(rig.sessions, rig.data_dir, user_id=reader.id, chat_id=reader.id)
+    async with rig.running():
+        await reader.send_command("/myreports")
+        listing = await prompt(reader, "您的舉報")
+        assert f"📎 補充材料 {report.ticket}" in listing.button_texts
+        await reader.press(start(report.ticket))
+        asked = await prompt(reader, "補充材料")
+        assert "請發送照片" in (asked.plain or "")
