@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     max_photo_bytes: int = 10 * 1024 * 1024
     # Voice notes and short videos as evidence (reports/media.py): a bot downloads files of at
     # most 20 MB from Telegram (getFile), so neither limit can be set higher.
+    # 5 MB of Opus at ~32 kbit/s is some twenty minutes of speech.
     max_voice_bytes: int = Field(default=5 * 1024 * 1024, ge=1, le=20 * 1024 * 1024)
     max_video_bytes: int = Field(default=20 * 1024 * 1024, ge=1, le=20 * 1024 * 1024)
     # Reviewers see a reporter's phone and Telegram account only when this is on and the

@@ -42,7 +42,10 @@ KINDS = (PHOTO, VOICE, VIDEO)
 RECORDINGS = frozenset({VOICE, VIDEO})  # stored as they came, not decoded
 # Telegram lets a bot download files of at most 20 MB (getFile): nothing bigger can arrive.
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
-MAX_VOICE_BYTES = 5 * 1024 * 1024  # Opus at ~32 kbit/s: some twenty minutes
+# The store's own ceilings for recordings: what a bot can receive at all. The settings
+# (GREENBOT_MAX_VOICE_BYTES, GREENBOT_MAX_VIDEO_BYTES, at most this) are checked tighter where
+# files come in (bot/routers/report/photos.py), so a store built without them agrees.
+MAX_VOICE_BYTES = TELEGRAM_DOWNLOAD_LIMIT
 MAX_VIDEO_BYTES = TELEGRAM_DOWNLOAD_LIMIT
 MAX_RECORDINGS = 3  # voice notes and videos in one report (photos have Limits.max_photos)
 MAX_PIXELS = 50_000_000  # a 50-megapixel camera; more is a decompression bomb, not a photo
