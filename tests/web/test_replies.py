@@ -393,3 +393,25 @@ async def test_replies_and_the_report_page_fit_a_phone_and_a_desktop(
         assert await overflow(page) <= 0, ("report", size)
         await page.screenshot(path=str(shots / f"report-replies-{size}.png"), full_page=True)
         await context.close()
+
+    # a delete asks first: dismissed, nothing is deleted; accepted, the template goes
+    context = await chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    await log_in(page, base, "admin1")
+    await page.wait_for_url(f"{base}/")
+    await page.goto(f"{base}/replies")
+    asked: list[str] = []
+
+    async def dismiss(dialog) -> None:  # type: ignore[no-untyped-def]
+        asked.append(dialog.message)
+        await dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    await page.locator("form[data-confirm] button").first.click()
+    assert asked and asked[0].startswith("删除回复模板「")
+    assert len(await templates(web)) == len(DEFAULTS)
+    page.once("dialog", lambda dialog: dialog.accept())
+    async with page.expect_navigation():
+        await page.locator("form[data-confirm] button").first.click()
+    assert len(await templates(web)) == len(DEFAULTS) - 1
+    await context.close()

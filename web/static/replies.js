@@ -1,4 +1,4 @@
-// The report page's response templates (web/routes/reports.py): choosing one fills the status
+// Response templates. The report page (web/routes/reports.py): choosing one fills the status
 // form at once (the move it is for, and its note, still editable). Without JavaScript the
 // picker's 填入说明 button asks the server for the same thing.
 const picker = document.getElementById("reply-template");
@@ -14,3 +14,10 @@ if (picker && form) {
     form.elements.note.focus();
   });
 }
+
+// /replies: a delete asks first (without JavaScript the button deletes at once).
+document.querySelectorAll("form[data-confirm]").forEach((form) => {
+  form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+});
