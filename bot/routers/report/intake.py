@@ -86,7 +86,8 @@ async def describe_by_voice(message: Message, turn: Turn) -> None:
     assert incoming is not None
     markup = keyboards.navigation(turn.script)
     draft = await Draft.load(turn.state)
-    if await _full(turn, draft, incoming.kind, markup):
+    if draft.count(*RECORDINGS) >= MAX_RECORDINGS:  # enough recordings: text is what is missing
+        await turn.send(words.HINT_DESCRIPTION, markup=markup)
         return
     stored = await receive(turn, incoming, markup=markup)
     if stored is None:
