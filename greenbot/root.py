@@ -261,8 +261,8 @@ def create_web_app(
         owns_dispatcher=owns,
         bot_running=bot_running,
         sandbox_commands=_bot_commands(),
+        report_services=reports,
     )
-    app.state.reports = reports  # web/deps.py's ReportServicesDep
     return app
 
 

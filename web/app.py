@@ -15,7 +15,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 from ground.clock import SystemClock
-from reports import MediaStore, load_routing
+from reports import Limits, MediaStore
+from reports.service import ReportServices
 from web import handlers
 from web.auth import BROWSER_MAX_AGE, AuthConfig, session_secret
 from web.deps import Console, check_csrf
@@ -70,18 +71,26 @@ def create_app(
     owns_dispatcher: bool = False,
     bot_running: bool = False,
     sandbox_commands: Sequence[tuple[str, str]] = (),
+    report_services: ReportServices | None = None,
 ) -> FastAPI:
     """The console on `sessions`. The sandbox feeds `dispatcher` (or a function finding it),
     and shuts it down with the app when it `owns_dispatcher`; without one, or with
     `settings.web_sandbox` off, /chat says it is off. `sandbox_commands` is the bot's "/" menu
-    (command, description). `engine` tells /readyz the index."""
+    (command, description). `engine` tells /readyz the index. `report_services` are the use
+    cases the root built for the bot too (the photo store, routing.yaml read once): made here
+    only for an app without a root (a test)."""
     clock = clock or SystemClock()
+    report_services = report_services or ReportServices(
+        clock=clock,
+        media=MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes),
+        limits=Limits(reports_per_day=settings.reports_per_day),
+    )
     console = Console(
         settings=settings,
         sessions=sessions,
         clock=clock,
-        media=MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes),
-        routing=load_routing(),
+        media=report_services.media,
+        routing=report_services.routing,
         sandbox=_sandbox(
             settings, sessions, clock, dispatcher, owns=owns_dispatcher, commands=sandbox_commands
         ),
@@ -106,6 +115,7 @@ def create_app(
     # What the API routers (health, Open311) read; they authenticate by key, not by cookie.
     app.state.settings, app.state.sessions, app.state.clock = settings, sessions, clock
     app.state.engine = engine
+    app.state.reports = report_services  # web/deps.py's ReportServicesDep
     # The signed browser cookie: flashes, the sandbox visitor, a logged-out CSRF token (logins
     # are server-side sessions, web/auth.py).
     app.add_middleware(

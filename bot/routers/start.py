@@ -12,7 +12,6 @@ from aiogram.types import BotCommand, KeyboardButton, ReplyKeyboardMarkup
 
 from bot import texts
 from bot.render import html
-from bot.routers.report.draft import discard as discard_report
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -79,6 +78,10 @@ async def prompt_question(message: Message, state: FSMContext, citizen: Citizen 
 
 @router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext, citizen: Citizen | None) -> None:
+    # Imported here: the report flows import this module's `menu`, so a top-level import made
+    # `import bot.routers.start` fail on its own (the root does it first without a sandbox).
+    from bot.routers.report.draft import discard as discard_report
+
     await discard_report(state)  # leaves any flow, and forgets a report draft (its phone too)
     script = texts.script_for(citizen)
     await message.answer(html(texts.say(texts.CANCELLED, script)), reply_markup=menu(script))
