@@ -1,6 +1,7 @@
-"""The Telegram bot's parts: the dispatcher (routers in order, middlewares, workflow data), the
-Bot on its API server, FSM storage from settings. The composition root (greenbot/root.py) builds
-them once; `bot/runtime.py` serves updates and delivers the outbox."""
+"""The Telegram bot's parts: the dispatcher (routers in order, middlewares, error handlers,
+workflow data), the Bot on its API server, FSM storage from settings. The composition root
+(greenbot/root.py) builds them once; `bot/runtime.py` serves updates, and greenbot/delivery.py
+delivers the outbox."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ own chat through the real delivery path → send now or at a time (Asia/Shanghai
 
 The broadcast row is created when the audience is chosen, so the buttons under the preview carry
 its id and survive a restart; `campaigns.Broadcasts.start` writes the delivery list that the
-sender in `bot/runtime.py` drains; the admin who sent it follows it (`report_chat`): progress
+sender (greenbot/delivery.py) drains; the admin who sent it follows it (`report_chat`): progress
 and the final summary reach them through the outbox.
 """
 
