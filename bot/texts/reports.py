@@ -272,10 +272,12 @@ STAFF_CARD_LINES = (
     "区县：{district}｜地址：{address}\n"
     "坐标：{point}\n"
     "描述：{description}\n"
-    "照片：{photos} 张\n"
+    "材料：{evidence}\n"
     "举报人：{reporter}\n"
     "提交：{created}｜受理期限：{respond_by}｜办结期限：{close_by}"
 )
+STAFF_EVIDENCE = {"photo": "照片 {n} 张", "voice": "语音 {n} 条", "video": "视频 {n} 段"}
+STAFF_NO_EVIDENCE = "无"
 STAFF_OVERDUE = "⚠ 已逾期：{which}"
 STAFF_DEADLINES = {"respond": "未在 15 天内受理", "close": "未在 60 天内办结"}
 STAFF_ANONYMOUS = "匿名（身份和联系方式已隐藏）"

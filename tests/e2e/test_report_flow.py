@@ -68,7 +68,7 @@ async def test_a_full_report_with_a_location_and_two_photos_is_stored_and_gets_a
         path = rig.data_dir / "media" / photo.name[:2] / photo.name
         assert hashlib.sha256(path.read_bytes()).hexdigest() == photo.sha256
     assert len(fake.calls_to("getFile")) == 2
-    assert "碧江区" in (card.plain or "")
+    assert "碧江区" in (card.plain or "") and "材料：照片 2 张" in (card.plain or "")
     assert str(user.id) not in (card.plain or "")  # contact in the console only (reports/privacy)
     assert ticket in (mine.plain or "") and status_name("submitted") in (mine.plain or "")
     # Logs never carry the report's text or the phone number.

@@ -19,6 +19,7 @@ from ground.clock import local_time
 from outbox import Outbox
 from reports import REVIEWER, StaffView, allowed_moves
 from reports.deadlines import missed_deadlines
+from reports.evidence import evidence_counts
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -61,6 +62,13 @@ def _reporter(report: Report, view: StaffView) -> str:
     return template.format(user_id=view.reporter_user_id, phone=phone)
 
 
+def _evidence(report: Report) -> str:
+    """照片 2 张、语音 1 条: each kind the report holds, filed or added later."""
+    counts = evidence_counts([photo.kind for photo in report.photos])
+    shown = [words.STAFF_EVIDENCE[kind].format(n=n) for kind, n in counts.items() if n]
+    return "、".join(shown) or words.STAFF_NO_EVIDENCE
+
+
 def staff_card(
     report: Report,
     now: datetime,
@@ -85,7 +93,7 @@ def staff_card(
                 address=view.address or "—",
                 point=point,
                 description=shorten(view.description, CARD_DESCRIPTION_CHARS),
-                photos=len(view.photos),
+                evidence=_evidence(report),
                 reporter=_reporter(report, view),
                 created=local_time(view.created_at, digits=True),
                 respond_by=local_time(view.respond_by, digits=True),
