@@ -143,9 +143,14 @@ async def too_many_reports(
 
 
 def _log_known(event: ErrorEvent) -> None:
-    error = event.exception
-    level = logging.WARNING if isinstance(error, DATABASE_UNAVAILABLE) else logging.INFO
-    log.log(level, "update %s: %s, replied politely", event.update.update_id, type(error).__name__)
+    """A domain error is the citizen's business (info); a database that failed is the
+    operator's (a warning, with where it failed)."""
+    error, update_id = event.exception, event.update.update_id
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        name, frames = type(error).__name__, "".join(traceback.format_tb(error.__traceback__))
+        log.warning("update %s: database unavailable (%s)\n%s", update_id, name, frames)
+        return
+    log.info("update %s: %s, replied politely", update_id, type(error).__name__)
 
 
 def handle_errors(errors: TelegramEventObserver) -> None:

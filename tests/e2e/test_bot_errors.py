@@ -3,6 +3,7 @@ in the reader's script, where an unknown one gets the general apology."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import pytest
@@ -30,19 +31,22 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_a_locked_database_gets_the_busy_reply_in_the_chosen_script(
-    rig: BotRig, user: FakeUser
+    rig: BotRig, user: FakeUser, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with rig.running():
         await user.send_command("/lang")
         prompt = await user.wait_for_message(timeout=REPLY_TIMEOUT)
         await user.press("繁體中文")
         await until(lambda: prompt.history, what="the /lang prompt edited")
-        async with SQLiteWriteLock(database_file(rig.sessions)):
-            await user.send_text("垃圾分类怎么做？")  # typed in Simplified: /lang still wins
-            reply = await user.wait_for_message(timeout=REPLY_TIMEOUT)
+        with caplog.at_level(logging.WARNING, logger="bot.errors"):
+            async with SQLiteWriteLock(database_file(rig.sessions)):
+                await user.send_text("垃圾分类怎么做？")  # typed in Simplified: /lang still wins
+                reply = await user.wait_for_message(timeout=REPLY_TIMEOUT)
         assert reply.plain == texts.say(words.BUSY, "hant") != words.BUSY
         assert reply.plain != texts.say(texts.ERROR, "hant")
         assert await rig.rows(AskedQuestion, user_id=user.id) == [], "nothing half-written"
+        assert "database unavailable (OperationalError)" in caplog.text
+        assert "垃圾分类" not in caplog.text  # logged without what the citizen wrote
 
         await user.send_text("垃圾分类怎么做？")  # the lock is gone: answered as usual
         answer = await user.wait_for_message(timeout=REPLY_TIMEOUT)
