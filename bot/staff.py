@@ -1,7 +1,9 @@
 """Who is staff in the bot, and the check every staff handler goes through.
 
-Staff are Telegram user ids with a role in settings (`GREENBOT_STAFF_REVIEWERS`,
-`GREENBOT_STAFF_ADMINS`). A staff router calls `guard(router, Role.REVIEWER)`: its inner
+Staff are the Telegram users `staff/identity.py` knows: a console account linked to their
+Telegram id (its role; disabling it ends their rights here too), or an id listed in the settings
+(`GREENBOT_STAFF_REVIEWERS`, `GREENBOT_STAFF_ADMINS`). Asked on every staff update, from the
+update's session. A staff router calls `guard(router, Role.REVIEWER)`: its inner
 middleware runs for every handler of that router, after the handler's filters matched, so a
 forged callback or a typed command from a citizen is refused (and logged) before any staff code
 runs; the refusal names the role needed (管理员 or 工作人员) in the sender's script. Handlers
@@ -20,13 +22,16 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.texts import staff as words
+from reports import Staff
 from staff import Role
+from staff.identity import StaffIdentity, telegram_staff
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from aiogram import Router
     from aiogram.types import TelegramObject, User
+    from sqlalchemy.ext.asyncio import AsyncSession
 
     from ground.settings import Settings
 
@@ -41,31 +46,39 @@ _GUARDED: dict[Router, Role] = {}  # every guarded router and the role it asks f
 
 @dataclass(frozen=True)
 class StaffMember:
+    """A staff member acting in Telegram: where to answer them (`user_id`) and who they are for
+    the audit trail (`identity`: a console account's id and `web:<name>`, else `tg:<id>`)."""
+
     user_id: int
-    role: Role
+    identity: StaffIdentity
     name: str
 
     @property
+    def role(self) -> Role:
+        return self.identity.role
+
+    @property
     def label(self) -> str:
-        """How the audit trail names this person (`tg:<id>`: ids, not names, are stable)."""
-        return f"tg:{self.user_id}"
+        return self.identity.label
+
+    @property
+    def audit(self) -> Staff:
+        """The reports domain's `by=`: the same person whether they act in the bot or the
+        console, once their account is linked."""
+        return Staff(id=self.identity.id, name=self.identity.label)
 
 
-def role_of(user_id: int, settings: Settings) -> Role | None:
-    if user_id in settings.staff_admins:
-        return Role.ADMIN
-    if user_id in settings.staff_reviewers:
-        return Role.REVIEWER
-    return None
-
-
-def staff_member(user: User | None, settings: Settings) -> StaffMember | None:
+async def staff_member(
+    user: User | None, settings: Settings, session: AsyncSession
+) -> StaffMember | None:
     if user is None:
         return None
-    role = role_of(user.id, settings)
-    if role is None:
+    identity = await telegram_staff(
+        session, user.id, admins=settings.staff_admins, reviewers=settings.staff_reviewers
+    )
+    if identity is None:
         return None
-    return StaffMember(user_id=user.id, role=role, name=user.full_name)
+    return StaffMember(user_id=user.id, identity=identity, name=user.full_name)
 
 
 class RequireStaff(BaseMiddleware):
@@ -76,7 +89,7 @@ class RequireStaff(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         settings: Settings = data["settings"]
-        member = staff_member(data.get("event_from_user"), settings)
+        member = await staff_member(data.get("event_from_user"), settings, data["session"])
         if member is None or not member.role.allows(self.role):
             user = data.get("event_from_user")
             needed = needed_role(data.get("event_router"), self.role)

@@ -12,6 +12,7 @@ from staff.errors import (
     DuplicateAccount,
     InvalidAccount,
     StaffError,
+    TelegramInUse,
     WeakPassword,
 )
 from staff.models import (
@@ -52,6 +53,7 @@ __all__ = [
     "StaffAudit",
     "StaffError",
     "StaffEvent",
+    "TelegramInUse",
     "ThrottlePolicy",
     "WeakPassword",
     "hash_password",

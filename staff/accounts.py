@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from staff.errors import AccountNotFound, DuplicateAccount, InvalidAccount
+from staff.errors import AccountNotFound, DuplicateAccount, InvalidAccount, TelegramInUse
 from staff.models import Role, StaffAccount
 from staff.passwords import burn_time, hash_password, needs_rehash, verify_password
 from staff.second_factor import SecondFactor
@@ -134,3 +134,28 @@ class StaffAccounts:
         account.generation += 1
         await self.session.flush()
         return account, True
+
+    async def link_telegram(self, name: str, telegram_id: int | None) -> StaffAccount:
+        """Name (or with None, forget) the account holder's Telegram account; one account per
+        Telegram id (TelegramInUse). A change of link ends the account's sessions, like a
+        role change: what the person may do has changed."""
+        account = await self.by_name(name)
+        if telegram_id is not None:
+            if telegram_id <= 0:
+                raise InvalidAccount(f"not a Telegram user id: {telegram_id}")
+            holder = await self.by_telegram(telegram_id, active_only=False)
+            if holder is not None and holder.id != account.id:
+                raise TelegramInUse(f"Telegram {telegram_id} is linked to {holder.name}")
+        if account.telegram_id != telegram_id:
+            account.telegram_id = telegram_id
+            account.generation += 1
+            await self.session.flush()
+        return account
+
+    async def by_telegram(
+        self, telegram_id: int, *, active_only: bool = True
+    ) -> StaffAccount | None:
+        stmt = select(StaffAccount).where(StaffAccount.telegram_id == telegram_id)
+        if active_only:
+            stmt = stmt.where(StaffAccount.active.is_(True))
+        return (await self.session.scalars(stmt)).first()

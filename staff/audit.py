@@ -37,6 +37,7 @@ class EventKind(StrEnum):
     TOTP_ENABLED = "totp_enabled"
     TOTP_DISABLED = "totp_disabled"
     TOTP_RESET = "totp_reset"  # turned off by someone else (an admin on the CLI)
+    TELEGRAM_LINKED = "telegram_linked"  # detail: the Telegram id, or none when unlinked
 
 
 class StaffAudit:

@@ -21,3 +21,7 @@ class InvalidAccount(StaffError):
 
 class WeakPassword(StaffError):
     """Too short, or too long to be a password someone types."""
+
+
+class TelegramInUse(StaffError):
+    """That Telegram account is linked to another staff account already."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -55,6 +55,9 @@ class StaffAccount(Base):
     totp_pending_secret: Mapped[str | None] = mapped_column(String(64), default=None)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The person's Telegram account (staff/identity.py): linked, the bot knows them by this
+    # account's role and name, and disabling the account ends their staff rights there too.
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True, default=None)
 
     @property
     def has_totp(self) -> bool:
@@ -66,7 +69,8 @@ class StaffAccount(Base):
 
     @property
     def label(self) -> str:
-        """How the audit trail names this person (`web:<name>`; the bot writes `tg:<id>`)."""
+        """How the audit trail names this person, in the console and (linked) in the bot;
+        `tg:<id>` is someone the bot knows only from the settings."""
         return f"web:{self.name}"
 
 

@@ -31,7 +31,14 @@ from reports import (
     TooManyReports,
     UnknownDepartment,
 )
-from staff import AccountNotFound, DuplicateAccount, InvalidAccount, StaffError, WeakPassword
+from staff import (
+    AccountNotFound,
+    DuplicateAccount,
+    InvalidAccount,
+    StaffError,
+    TelegramInUse,
+    WeakPassword,
+)
 from staff.passwords import MIN_PASSWORD
 from web.errors import LoginRequired, WebError
 from web.sandbox import InvalidInput
@@ -59,6 +66,7 @@ DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
     (CampaignError, 400, "活动操作无效，请检查后重试。"),
     (AccountNotFound, 404, "没有这个工作人员账号。"),
     (DuplicateAccount, 409, "这个用户名已经有人使用。"),
+    (TelegramInUse, 409, "这个 Telegram 账号已经关联了另一个工作人员账号。"),
     (WeakPassword, 400, f"密码太短或太长：至少 {MIN_PASSWORD} 个字符。"),
     (
         InvalidAccount,

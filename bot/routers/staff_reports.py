@@ -39,7 +39,6 @@ from reports import (
     OPEN,
     InvalidTransition,
     ReportNotFound,
-    Staff,
     Status,
     allowed_moves,
     category_name,
@@ -317,7 +316,7 @@ async def _change(
         report = await turn.reports.change_status(
             ticket,
             pending["to"],
-            by=Staff(id=staff.user_id, name=staff.label),
+            by=staff.audit,
             note=note,
             department=pending.get("department"),
             duplicate_of=pending.get("duplicate_of"),

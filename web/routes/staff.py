@@ -1,5 +1,6 @@
-"""Staff accounts, for admins: add one, change a role, disable or re-enable, sign someone out
-everywhere, and read the audit trail of logins. A role change or disabling ends that person's
+"""Staff accounts, for admins: add one, change a role, disable or re-enable, link the holder's
+Telegram account (their identity in the bot), sign someone out everywhere, and read the audit
+trail of logins. A role change or disabling ends that person's
 open sessions at once (and bumps the account's generation, as the CLI does)."""
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ EVENT_NAMES = {
     EventKind.TOTP_ENABLED.value: "开启两步验证",
     EventKind.TOTP_DISABLED.value: "关闭两步验证",
     EventKind.TOTP_RESET.value: "重置两步验证",
+    EventKind.TELEGRAM_LINKED.value: "关联 Telegram",
 }
 
 
@@ -118,6 +120,29 @@ async def change_active(
     kind = EventKind.ENABLED if enable else EventKind.DISABLED
     await _audit(request, console, session, kind, account, admin)
     flash(request, f"账号 {account.name} 已{'启用' if enable else '停用'}。")
+    return RedirectResponse("/staff", status_code=303)
+
+
+@router.post("/staff/{name}/telegram")
+async def link_telegram(
+    request: Request,
+    console: ConsoleDep,
+    session: SessionDep,
+    admin: AdminDep,
+    name: str,
+    telegram_id: Annotated[str, Form(pattern=r"^\s*\d{0,15}\s*$")] = "",
+) -> Response:
+    """Link the account to its holder's Telegram id (empty: unlink). In the bot they then act
+    with this account's role and name, and only while it is enabled (staff/identity.py)."""
+    cleaned = telegram_id.strip()
+    account = await StaffAccounts(session).link_telegram(name, int(cleaned) if cleaned else None)
+    await _end_sessions(console, session, account, EndReason.ACCOUNT)
+    detail = str(account.telegram_id) if account.telegram_id else "none"
+    await _audit(request, console, session, EventKind.TELEGRAM_LINKED, account, admin, detail)
+    if account.telegram_id:
+        flash(request, f"{account.name} 已关联 Telegram {account.telegram_id}，需重新登录。")
+    else:
+        flash(request, f"{account.name} 已取消关联 Telegram，需重新登录。")
     return RedirectResponse("/staff", status_code=303)
 
 
