@@ -140,7 +140,10 @@ def build_scheduler_runner(
         quiet_end=settings.quiet_end_hour,
         on_queued=on_queued,
         housekeeping=Housekeeping(
-            retention_days=settings.report_retention_days, staff_chat_id=settings.staff_chat_id
+            retention_days=settings.report_retention_days,
+            staff_chat_id=settings.staff_chat_id,
+            quiet_start=settings.quiet_start_hour,
+            quiet_end=settings.quiet_end_hour,
         ),
     )
 

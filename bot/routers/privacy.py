@@ -19,6 +19,7 @@ from bot.routers.start import menu
 from bot.texts import reports as words
 from campaigns import Subscriptions
 from outbox import Outbox
+from reports.alerts import AreaAlerts
 
 if TYPE_CHECKING:
     from aiogram.types import CallbackQuery, Message
@@ -63,6 +64,7 @@ async def delete_me(query: CallbackQuery, turn: Turn, session: AsyncSession) -> 
     await _close(query)
     erased = await turn.reports.erase_reporter(turn.user_id)
     await Subscriptions(session).erase(turn.user_id)
+    await AreaAlerts(session).erase(turn.user_id)
     await Outbox(session).erase_chat(turn.chat_id)
     await turn.state.clear()  # a half-filled report may hold a phone number
     log.info("a citizen erased their personal data (%s reports anonymised)", erased)

@@ -201,6 +201,27 @@ def _set_active(settings: Settings, name: str, *, active: bool) -> None:
     _with_accounts(settings, change)
 
 
+@app.command("telegram")
+def link_telegram(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    telegram_id: Annotated[
+        int | None, typer.Argument(help="The holder's Telegram user id; leave out to unlink.")
+    ] = None,
+) -> None:
+    """Link an account to its holder's Telegram id: in the bot they then act with this account's
+    role and name, and only while it is enabled (ends its open sessions)."""
+    from staff import EventKind
+
+    async def change(accounts: StaffAccounts) -> StaffAccount:
+        account = await accounts.link_telegram(name, telegram_id)
+        detail = str(account.telegram_id) if account.telegram_id else "none"
+        return await _audit(accounts, EventKind.TELEGRAM_LINKED, account, detail)
+
+    _with_accounts(ctx.obj, change)
+    typer.echo(f"{name} linked to Telegram {telegram_id}" if telegram_id else f"{name} unlinked")
+
+
 @app.command("totp-reset")
 def totp_reset(
     ctx: typer.Context, name: Annotated[str, typer.Argument(help="Login name.")]

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import pytest
-
 from bot import texts
 from bot.texts import alerts as t
 from ground.clock import SHANGHAI, ManualClock
@@ -144,10 +142,6 @@ async def test_a_forged_district_is_refused_and_changes_nothing(
     assert await rig.rows(AreaSubscription, user_id=user.id) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/routers/privacy.py's delete_me does not call AreaAlerts(session).erase yet",
-)
 async def test_deleteme_removes_every_area_subscription(
     bot: Dispatcher, rig: BotRig, user: FakeUser
 ) -> None:

@@ -88,3 +88,15 @@ def test_passwd_role_and_disable(tmp_path: Path) -> None:
     assert can_log_in(tmp_path, "sun", new)
     code, output = run(tmp_path, "disable", "nobody")
     assert code == 1 and "no account named nobody" in output
+
+
+def test_link_an_account_to_a_telegram_id_and_unlink_it(tmp_path: Path) -> None:
+    run(tmp_path, "add", "zhou", "--password-stdin", stdin=PASSWORD + "\n")
+    run(tmp_path, "add", "wu", "--password-stdin", stdin=PASSWORD + "\n")
+    code, output = run(tmp_path, "telegram", "zhou", "5100999")
+    assert code == 0 and "zhou linked to Telegram 5100999" in output
+    code, output = run(tmp_path, "telegram", "wu", "5100999")
+    assert code == 1 and "linked to zhou" in output  # one Telegram account, one staff account
+    code, output = run(tmp_path, "telegram", "zhou")
+    assert code == 0 and "zhou unlinked" in output
+    assert run(tmp_path, "telegram", "wu", "5100999")[0] == 0
