@@ -252,7 +252,7 @@ def create_web_app(
             settings, engine=engine, sessions=sessions, clock=clock, reports=reports
         )
         owns = True
-    app = create_app(
+    return create_app(
         settings,
         sessions=sessions,
         clock=clock,
@@ -263,7 +263,6 @@ def create_web_app(
         sandbox_commands=_bot_commands(),
         report_services=reports,
     )
-    return app
 
 
 def _bot_commands() -> list[tuple[str, str]]:

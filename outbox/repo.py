@@ -160,7 +160,7 @@ class Outbox:
             )
             .group_by(OutboxMessage.status)
         )
-        return DeliveryCounts(broadcast_id, {status: count for status, count in rows.all()})
+        return DeliveryCounts(broadcast_id, dict(rows.all()))
 
     async def cancel_broadcast(self, broadcast_id: int) -> int:
         """Pending rows of a broadcast will not be sent; rows already in flight finish."""

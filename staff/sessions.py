@@ -137,7 +137,7 @@ class ConsoleSessions:
         rows = await self.session.execute(
             select(live.c.account_id, func.count()).group_by(live.c.account_id)
         )
-        return {account_id: count for account_id, count in rows}
+        return dict(rows)
 
     def _live(self, now: datetime) -> Select[tuple[ConsoleSession]]:
         return (

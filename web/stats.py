@@ -66,13 +66,13 @@ async def summary(session: AsyncSession, now: datetime) -> Summary:
 
 async def reports_by_category(session: AsyncSession) -> list[tuple[str, int]]:
     query = select(Report.category, func.count()).where(REAL).group_by(Report.category)
-    rows = {category: count for category, count in (await session.execute(query)).all()}
+    rows = dict((await session.execute(query)).all())
     return [(name, int(rows.get(code.value, 0))) for code, name in CATEGORY_NAMES.items()]
 
 
 async def reports_by_district(session: AsyncSession) -> list[tuple[str, int]]:
     query = select(Report.district, func.count()).where(REAL).group_by(Report.district)
-    rows = {district: count for district, count in (await session.execute(query)).all()}
+    rows = dict((await session.execute(query)).all())
     return [(district, int(rows.get(district, 0))) for district in DISTRICTS]
 
 

@@ -50,13 +50,12 @@ class StoredFile:
 
     def as_document(self) -> dict[str, Any]:
         """The Document object a message carries (no file_path: that comes from getFile)."""
-        document = {
+        return {
             "file_id": self.file_id,
             "file_unique_id": self.file_unique_id,
             "file_size": len(self.data),
             "file_name": self.file_name or self.file_path.rpartition("/")[2],
         }
-        return document
 
     def as_file(self) -> dict[str, Any]:
         return {

@@ -135,8 +135,8 @@ async def file_in_the_sandbox(person: Guest, category: str, description: str) ->
     await person.press("碧江区")
     await person.press(report_texts.BUTTON_DONE)
     await person._post("/chat/send", {"text": report_texts.BUTTON_NO_PHONE})
-    found = [m for m in re.finditer(r'value="(\d+)">\s*<input type="hidden" name="data" '
-                                    r'value="(rp:submit)"', person.html)]  # fmt: skip
+    found = list(re.finditer(r'value="(\d+)">\s*<input type="hidden" name="data" '
+                                    r'value="(rp:submit)"', person.html))  # fmt: skip
     assert found, person.buttons()
     message_id, data = found[-1].groups()
     return await person.attempt("/chat/press", {"message_id": message_id, "data": data})

@@ -132,5 +132,5 @@ async def test_the_schedulers_housekeeping_asks_again_once(
     clock.advance(days=15)
     for _tick in range(2):
         await duties(service.session, clock)
-    asked = [m for m in await Outbox(service.session).for_chat(REPORTER_CHAT)]
+    asked = list(await Outbox(service.session).for_chat(REPORTER_CHAT))
     assert [m.payload["ticket"] for m in asked if m.kind == ASK_AGAIN_KIND] == [ticket]
