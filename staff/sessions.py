@@ -137,7 +137,7 @@ class ConsoleSessions:
         rows = await self.session.execute(
             select(live.c.account_id, func.count()).group_by(live.c.account_id)
         )
-        return dict(rows)
+        return dict(rows.all())  # a Result has keys(): dict() would read it as a mapping
 
     def _live(self, now: datetime) -> Select[tuple[ConsoleSession]]:
         return (
