@@ -8,7 +8,7 @@ the update's session, then call the dispatcher's workflow data `outbox_nudge` so
 drains now instead of at its next poll (≤ 2 s). Handlers take it by name, optional because a
 dispatcher may run without delivery (a test rig without the sender):
 
-    async def change_status(..., session: AsyncSession, outbox_nudge: Nudge | None = None):
+    async def change_status(..., session: AsyncSession, outbox_nudge: outbox.Nudge | None = None):
         await reports.change_status(...)           # adds the notice to the outbox
         if outbox_nudge is not None:
             outbox_nudge(session)                  # fires once this update's session commits
@@ -20,21 +20,14 @@ until then); `outbox_nudge()` without one nudges at once (after your own commit)
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
-    from sqlalchemy.ext.asyncio import AsyncSession
 
     from ground.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-class Nudge(Protocol):
-    """What handlers call as `outbox_nudge` (the roof's `OutboxNudge`)."""
-
-    def __call__(self, session: AsyncSession | None = None) -> None: ...
 
 
 async def serve_updates(settings: Settings, dispatcher: Dispatcher, bot: Bot) -> None:

@@ -4,7 +4,7 @@ the bot's `BotTransport`) and the campaign scheduler, for as long as `delivering
 `greenbot run` (greenbot/root.py, `serve_bot`) runs it beside the bot's updates; tests and
 benchmarks call `delivering` next to their own dispatcher (tests/support/bot_rig.py does, so
 e2e tests run exactly this wiring). The dispatcher gets `outbox_nudge` (an `OutboxNudge`), the
-`bot.runtime.Nudge` its handlers call after queueing a row.
+`outbox.Nudge` the bot's handlers call after queueing a row.
 """
 
 from __future__ import annotations

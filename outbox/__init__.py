@@ -8,12 +8,13 @@ the surfaces bring their transports (Telegram: `bot/notify.py`; the web sandbox:
 from outbox.models import OutboxMessage, OutboxStatus
 from outbox.repo import DeliveryCounts, Outbox, QueuedMessage
 from outbox.sender import OutboxSender
-from outbox.transport import EVERY_CHAT, Chats, Outcome, Routes, SendResult, Transport
+from outbox.transport import EVERY_CHAT, Chats, Nudge, Outcome, Routes, SendResult, Transport
 
 __all__ = [
     "EVERY_CHAT",
     "Chats",
     "DeliveryCounts",
+    "Nudge",
     "Outbox",
     "OutboxMessage",
     "OutboxSender",

@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from outbox.models import OutboxMessage
+
+
+class Nudge(Protocol):
+    """Drain the outbox now instead of at the sender's next poll: what a handler that queued a
+    row calls (the dispatcher's `outbox_nudge`, built by greenbot/delivery.py). With a session
+    it fires once that session commits (the row is invisible to the sender until then)."""
+
+    def __call__(self, session: AsyncSession | None = None) -> None: ...
 
 
 class Outcome(StrEnum):

@@ -89,8 +89,6 @@ def create_app(
         settings=settings,
         sessions=sessions,
         clock=clock,
-        media=report_services.media,
-        routing=report_services.routing,
         sandbox=_sandbox(
             settings, sessions, clock, dispatcher, owns=owns_dispatcher, commands=sandbox_commands
         ),

@@ -10,7 +10,6 @@ import hmac
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
@@ -19,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ground.clock import Clock, SystemClock
 from ground.settings import Settings
-from reports import Limits, MediaStore, ReportService, Routing, load_routing
+from reports import ReportService
 from reports.service import ReportServices
 from staff import ConsoleSessions, Role, StaffAccount
 from web.auth import CSRF_FIELD, CSRF_HEADER, FORM_TYPES, SAFE_METHODS, AuthConfig, Login
@@ -44,13 +43,12 @@ class Viewer:
 
 @dataclass
 class Console:
-    """Long-lived parts, built once by `create_app` and kept on `app.state.console`."""
+    """Long-lived parts, built once by `create_app` and kept on `app.state.console` (the photo
+    store and routing.yaml are the `ReportServices`', `ReportServicesDep`)."""
 
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
-    media: MediaStore
-    routing: Routing  # routing.yaml, read once
     sandbox: Sandbox | None
     auth: AuthConfig  # sessions, cookies, the login throttle
     bot_running: bool  # a Telegram bot in this process delivers the outbox
@@ -84,27 +82,13 @@ SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_report_services(request: Request, settings: SettingsDep, clock: ClockDep) -> ReportServices:
-    """The ReportService factory the composition root put on `app.state.reports`; without one,
-    made once from the settings the same way."""
-    services = getattr(request.app.state, "reports", None)
-    if services is None:
-        services = request.app.state.reports = ReportServices(
-            clock=clock,
-            media=MediaStore(settings.media_dir, max_bytes=settings.max_photo_bytes),
-            routing=_routing(),
-            limits=Limits(reports_per_day=settings.reports_per_day),
-        )
-    return services
+def get_report_services(request: Request) -> ReportServices:
+    """The ReportService factory `create_app` put on `app.state.reports` (the composition
+    root's, or one made from the settings when the app runs without a root, as in tests)."""
+    return request.app.state.reports
 
 
 ReportServicesDep = Annotated[ReportServices, Depends(get_report_services)]
-
-
-@cache
-def _routing() -> Routing:
-    """routing.yaml, read once per process (staff edit it and restart)."""
-    return load_routing()
 
 
 async def open_session(console: ConsoleDep) -> AsyncIterator[AsyncSession]:

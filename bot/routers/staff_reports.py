@@ -55,8 +55,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.routers.report.context import Turn
-    from bot.runtime import Nudge
     from bot.staff import StaffMember
+    from outbox import Nudge
     from reports import Report
 
 log = logging.getLogger(__name__)

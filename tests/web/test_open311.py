@@ -20,6 +20,7 @@ from ground.clock import SHANGHAI, ManualClock
 from ground.settings import Settings
 from outbox import Outbox
 from reports import MediaStore, Report, ReportService, Staff, Status, publish
+from reports.service import ReportServices
 from web.routes import open311
 from web.sandbox.transport import FIRST_VISITOR_ID
 
@@ -45,6 +46,9 @@ async def client(
     )  # type: ignore[call-arg]
     app.state.sessions = sessions
     app.state.clock = clock
+    app.state.reports = ReportServices(  # what create_app puts there: the root's use cases
+        clock=clock, media=MediaStore(tmp_path / "media", max_bytes=1024 * 1024)
+    )
     app.include_router(open311.router)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:

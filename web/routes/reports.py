@@ -400,12 +400,10 @@ async def withdraw_report(
 
 
 @router.get("/media/{name}")
-async def show_photo(
-    name: str, console: ConsoleDep, staff: StaffDep, reports: ReportsDep
-) -> Response:
+async def show_photo(name: str, staff: StaffDep, reports: ReportsDep) -> Response:
     """A report's photo, voice note or video, for logged-in staff only (never cached by a shared
     proxy), with the content type its name or its evidence row gives."""
-    path = console.media.path(name)  # InvalidReport for a name with a path in it
+    path = reports.media.path(name)  # InvalidReport for a name with a path in it
     if not path.is_file():
         raise NotFound("照片不存在。")
     suffix = path.suffix.lower()

@@ -31,11 +31,11 @@ if TYPE_CHECKING:
     from aiogram.types import CallbackQuery
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.runtime import Nudge
     from bot.staff import StaffMember
     from campaigns import Broadcast
     from ground.clock import Clock
     from ground.settings import Settings
+    from outbox import Nudge
 
 router = guard(Router(name=__name__), Role.ADMIN)
 

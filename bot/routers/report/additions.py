@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.routers.report.context import Turn
-    from bot.runtime import Nudge
+    from outbox import Nudge
     from reports import Report
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.routers.report.context import Turn
-    from bot.runtime import Nudge
+    from outbox import Nudge
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)

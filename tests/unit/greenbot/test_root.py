@@ -1,5 +1,5 @@
 """The composition root builds each long-lived object once: the console's photo store and
-routing are those of the report use cases it shares with the bot."""
+routing are those of the report use cases it shares with the bot (the console keeps no copy)."""
 
 from __future__ import annotations
 
@@ -18,14 +18,13 @@ def test_the_console_uses_the_report_services_the_root_built(tmp_path: Path) -> 
     settings = Settings(_env_file=None, data_dir=tmp_path, web_sandbox=False)  # type: ignore[call-arg]
     shared = report_services(settings, SystemClock())
     app = create_web_app(settings, sessions=SESSIONS, reports=shared)
-    console = app.state.console
     assert app.state.reports is shared
-    assert console.media is shared.media and console.routing is shared.routing
+    assert not hasattr(app.state.console, "media")  # one photo store, the services'
 
 
 def test_a_console_without_given_services_builds_them_once(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, data_dir=tmp_path, web_sandbox=False)  # type: ignore[call-arg]
     app = create_web_app(settings, sessions=SESSIONS)
-    console, services = app.state.console, app.state.reports
-    assert console.media is services.media and console.routing is services.routing
+    services = app.state.reports
+    assert services.media.root == settings.media_dir
     assert services.limits.reports_per_day == settings.reports_per_day
