@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.render import html
 from citizens import Citizens
-from reports.feedback import answer_choices
-from reports.notices import Notice, fixed_question, notice_from_payload
+from reports.feedback import reply_markup
+from reports.notices import Notice, notice_from_payload
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -45,15 +45,7 @@ def message_text(message: OutboxMessage, script: str | None = None) -> str:
 def message_markup(message: OutboxMessage, script: str | None = None) -> dict[str, Any] | None:
     """The row's buttons: a notice asking "was it fixed?" gets the two answers (in `script`,
     by default the one it was queued in); any other row keeps the markup it was queued with."""
-    notice = notice_from_payload(message.payload)
-    ticket = fixed_question(notice)
-    if notice is None or ticket is None:
-        return message.reply_markup
-    buttons = [
-        {"text": label, "callback_data": token}
-        for label, token in answer_choices(ticket, script or notice.script)
-    ]
-    return {"inline_keyboard": [buttons]}
+    return reply_markup(message.payload, message.reply_markup, script)
 
 
 async def text_at_send_time(message: OutboxMessage, script_of: ScriptOf | None) -> str:

@@ -17,7 +17,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Integer, and_, exists, func, select
 
@@ -25,7 +25,13 @@ from campaigns.quiet import QUIET_END_HOUR, QUIET_START_HOUR, next_allowed
 from reports.errors import AlreadyAnswered, InvalidReport, InvalidTransition, NotYourReport
 from reports.evidence import MAX_PIECES, TooMuchEvidence, attach_evidence
 from reports.models import Report, ReportEvent, ReportFeedback
-from reports.notices import FixedQuestion, fixed_buttons, queue_status_notices
+from reports.notices import (
+    FixedQuestion,
+    fixed_buttons,
+    fixed_question,
+    notice_from_payload,
+    queue_status_notices,
+)
 from reports.statuses import Status, check_transition
 from reports.tickets import normalise_ticket
 
@@ -54,6 +60,24 @@ def answer_choices(ticket: str, script: str) -> list[tuple[str, str]]:
     """The two answers as (label in `script`, token): a surface makes them buttons."""
     yes, no = fixed_buttons(script)
     return [(yes, answer_token(ticket, True)), (no, answer_token(ticket, False))]
+
+
+def reply_markup(
+    payload: dict[str, Any] | None, queued: dict[str, Any] | None, script: str | None
+) -> dict[str, Any] | None:
+    """The buttons of an outbox row at send time: a notice asking "was it fixed?" gets the two
+    answers in `script` (by default the one it was queued in), in the Bot API's inline-keyboard
+    shape every outbox row's `reply_markup` has; any other row keeps the markup it was queued
+    with (`queued`)."""
+    notice = notice_from_payload(payload)
+    ticket = fixed_question(notice)
+    if notice is None or ticket is None:
+        return queued
+    row = [
+        {"text": label, "callback_data": token}
+        for label, token in answer_choices(ticket, script or notice.script)
+    ]
+    return {"inline_keyboard": [row]}
 
 
 def parse_answer_token(token: str) -> tuple[str, bool] | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from reports.feedback import answer_choices
-from reports.notices import Notice, fixed_question, notice_from_payload
+from reports.feedback import reply_markup
+from reports.notices import Notice, notice_from_payload
 
 if TYPE_CHECKING:
     from outbox.models import OutboxMessage
@@ -32,15 +32,7 @@ def message_text(message: OutboxMessage, script: str | None) -> str:
 def message_markup(message: OutboxMessage, script: str | None) -> dict[str, Any] | None:
     """The row's buttons: the two answers under a "was it fixed?" notice (the sandbox's bot
     handles them as Telegram's would), else the markup it was queued with."""
-    notice = notice_from_payload(message.payload)
-    ticket = fixed_question(notice)
-    if notice is None or ticket is None:
-        return message.reply_markup
-    buttons = [
-        {"text": label, "callback_data": token}
-        for label, token in answer_choices(ticket, script or notice.script)
-    ]
-    return {"inline_keyboard": [buttons]}
+    return reply_markup(message.payload, message.reply_markup, script)
 
 
 def _ticket(ticket: str) -> str:
