@@ -77,7 +77,9 @@ async def file_one(user, citizen: Citizen, districts: list[str]) -> None:  # typ
     await step(user.send_text(description(n)), "第 3 步")
     await step(user.press("📍 同意并分享定位"), "发送当前位置")  # the location's own consent
     # About 220 m apart along a line through the city: rarely within 100 m of another.
-    await step(user.send_location(27.60 + n * 0.002, 109.10 + (n % 7) * 0.01), "第 4 步")
+    located = await step(user.send_location(27.60 + n * 0.002, 109.10 + (n % 7) * 0.01), "第 4 步")
+    if located.find_button("rp:districts") is not None:  # a district proposed from the place
+        await step(user.press("rp:districts"), "第 4 步")  # the whole list instead
     shown = await step(user.press(districts[n % len(districts)]), ("第 5 步", "相似的举报"))
     if "相似的举报" in (shown.plain or ""):
         await step(user.press("不是同一个问题，继续填写"), "第 5 步")
