@@ -160,3 +160,20 @@ async def test_a_voice_note_kept_at_the_description_survives_a_restart(
 
     (report,) = await rig.rows(Report, ticket=ticket)
     assert [p.kind for p in report.photos] == ["voice"]
+
+
+async def test_an_iphone_video_sent_as_a_file_is_kept_as_a_video(
+    rig: BotRig, user: FakeUser
+) -> None:
+    """iOS sends a video picked as a file as QuickTime (.MOV, video/quicktime): an ISO media
+    file like MP4, its `ftyp` box first, so the bytes say video."""
+    mov = b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00moov-iphone"
+    async with rig.running():
+        await begin(user)
+        await to_district(user, Filing(location=None))
+        await choose_district(user, "碧江区")
+        await prompt(user, step(5))
+        await user.send_document("IMG_0042.MOV", mov, mime_type="video/quicktime")
+        await prompt(user, "已收到视频")
+    (stored,) = stored_files(rig.data_dir)
+    assert stored.read_bytes() == mov

@@ -47,7 +47,14 @@ class Incoming:
 
 
 # Files (documents) taken as evidence, by the type the sending app claims; the bytes decide.
-_DOCUMENT_KINDS = {"audio/ogg": VOICE, "audio/opus": VOICE, "video/mp4": VIDEO}
+# iOS sends a video picked as a file as QuickTime (.MOV): an ISO media file like MP4 and 3GP.
+_DOCUMENT_KINDS = {
+    "audio/ogg": VOICE,
+    "audio/opus": VOICE,
+    "video/mp4": VIDEO,
+    "video/quicktime": VIDEO,
+    "video/3gpp": VIDEO,
+}
 
 
 def incoming_photo(message: Message) -> Incoming | None:
