@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -22,6 +21,7 @@ from aiogram.fsm.state import State, StatesGroup
 
 from bot.render import html, shorten
 from bot.routers.report import keyboards
+from bot.routers.report.collecting import Collected
 from bot.routers.report.draft import ReportFlow
 from bot.routers.report.intake import EVIDENCE, NOT_FOR_OTHERS, TYPED
 from bot.routers.report.keyboards import AddCb
@@ -29,7 +29,7 @@ from bot.routers.report.photos import incoming_evidence, receive
 from bot.routers.start import menu
 from bot.texts import reports as words
 from outbox import Outbox
-from reports import InvalidReport, ReportNotFound, StoredPhoto
+from reports import InvalidReport, ReportNotFound
 from reports.evidence import (
     MAX_NOTE,
     MAX_PIECES,
@@ -61,35 +61,24 @@ class AdditionFlow(StatesGroup):
     evidence = State()  # pieces and a note, until 完成 or 取消
 
 
-def _empty(ticket: str) -> dict[str, Any]:
-    return {"ticket": ticket, "note": "", "evidence": []}
-
-
-async def _pending(turn: Turn) -> dict[str, Any]:
-    return dict((await turn.state.get_data()).get(KEY) or _empty(""))
+async def _pending(turn: Turn) -> Collected:
+    return await Collected.load(turn.state, KEY)
 
 
 async def _leave(turn: Turn) -> None:
-    await turn.state.set_state(None)
-    data = await turn.state.get_data()
-    if data.pop(KEY, None) is not None:
-        await turn.state.set_data(data)
+    await Collected.leave(turn.state, KEY)
 
 
-def _kinds(pending: dict[str, Any]) -> list[str]:
-    return [piece.get("kind", PHOTO) for piece in pending["evidence"]]
-
-
-async def _acknowledge(turn: Turn, pending: dict[str, Any]) -> None:
-    await turn.state.update_data({KEY: pending})
-    counts = evidence_counts(_kinds(pending))
+async def _acknowledge(turn: Turn, pending: Collected) -> None:
+    await pending.save(turn.state)
+    counts = evidence_counts(pending.kinds)
     await turn.send(
         words.ADD_GOT,
-        note=turn.word(words.ADD_NOTE_YES if pending["note"] else words.ADD_NOTE_NO),
+        note=turn.word(words.ADD_NOTE_YES if pending.note else words.ADD_NOTE_NO),
         photos=counts[PHOTO],
         voice=counts[VOICE],
         video=counts[VIDEO],
-        markup=keyboards.addition(turn.script, pending["ticket"]),
+        markup=keyboards.addition(turn.script, pending.ticket),
     )
 
 
@@ -106,9 +95,9 @@ async def start_addition(
         await turn.send(words.ADD_FINISH_REPORT_FIRST)  # the half-filled report stays
         return
     pending = await _pending(turn)
-    if raw_state == AdditionFlow.evidence.state and (pending["note"] or pending["evidence"]):
-        markup = keyboards.addition(turn.script, pending["ticket"])
-        await turn.send(words.ADD_PENDING, ticket=pending["ticket"], markup=markup)
+    if raw_state == AdditionFlow.evidence.state and (pending.note or pending.evidence):
+        markup = keyboards.addition(turn.script, pending.ticket)
+        await turn.send(words.ADD_PENDING, ticket=pending.ticket, markup=markup)
         return
     try:
         report = await open_report_of(turn.reports, callback_data.ticket, turn.user_id)
@@ -120,7 +109,7 @@ async def start_addition(
         await turn.send(words.ADD_CLOSED, ticket=callback_data.ticket)
         return
     await turn.state.set_state(AdditionFlow.evidence)
-    await turn.state.update_data({KEY: _empty(report.ticket)})
+    await Collected(KEY, ticket=report.ticket).save(turn.state)
     await turn.send(
         words.ADD_ASK,
         ticket=report.ticket,
@@ -133,43 +122,34 @@ async def start_addition(
 @router.message(AdditionFlow.evidence, EVIDENCE)
 async def add_piece(message: Message, turn: Turn) -> None:
     pending = await _pending(turn)
-    markup = keyboards.addition(turn.script, pending["ticket"])
+    markup = keyboards.addition(turn.script, pending.ticket)
     incoming = incoming_evidence(message)
     if incoming is None:
         await turn.send(words.ADD_HINT, markup=markup)
         return
-    if len(pending["evidence"]) >= MAX_PIECES:
+    if len(pending.evidence) >= MAX_PIECES:
         await turn.send(words.ADD_TOO_MANY, max=MAX_PIECES, markup=markup)
         return
-    recordings = sum(kind in RECORDINGS for kind in _kinds(pending))
+    recordings = sum(kind in RECORDINGS for kind in pending.kinds)
     if incoming.kind in RECORDINGS and recordings >= MAX_RECORDINGS:
         await turn.send(words.TOO_MANY_RECORDINGS, max=MAX_RECORDINGS, markup=markup)
         return
     stored = await receive(turn, incoming, markup=markup)
     if stored is None:
         return
-    if all(piece["sha256"] != stored.sha256 for piece in pending["evidence"]):
-        pending["evidence"].append(asdict(stored))
-    caption = (message.caption or "").strip()
-    if caption and len(_joined(pending["note"], caption)) <= MAX_NOTE:
-        pending["note"] = _joined(pending["note"], caption)
+    pending.add(stored)
+    pending.add_note(message.caption or "", max_chars=MAX_NOTE)  # a caption too long is left
     await _acknowledge(turn, pending)
 
 
 @router.message(AdditionFlow.evidence, TYPED)
 async def add_note(message: Message, turn: Turn) -> None:
     pending = await _pending(turn)
-    note = _joined(pending["note"], (message.text or "").strip())
-    if len(note) > MAX_NOTE:
-        markup = keyboards.addition(turn.script, pending["ticket"])
+    if not pending.add_note(message.text or "", max_chars=MAX_NOTE):
+        markup = keyboards.addition(turn.script, pending.ticket)
         await turn.send(words.ADD_NOTE_TOO_LONG, max=MAX_NOTE, markup=markup)
         return
-    pending["note"] = note
     await _acknowledge(turn, pending)
-
-
-def _joined(note: str, more: str) -> str:
-    return f"{note}\n{more}" if note and more else note or more
 
 
 # --- 完成 and 取消 -------------------------------------------------------------------------------
@@ -182,23 +162,23 @@ async def finish(
     outbox_nudge: Nudge | None = None,
 ) -> None:
     pending = await _pending(turn)
-    if callback_data.ticket != pending["ticket"]:  # an older addition's button
+    if callback_data.ticket != pending.ticket:  # an older addition's button
         await query.answer(turn.word(words.ADD_STALE), show_alert=True)
         return
     await query.answer()
-    if not pending["note"] and not pending["evidence"]:
-        markup = keyboards.addition(turn.script, pending["ticket"])
+    if not pending.note and not pending.evidence:
+        markup = keyboards.addition(turn.script, pending.ticket)
         await turn.send(words.ADD_NOTHING_YET, markup=markup)
         return
     await _remove_buttons(turn, query)
-    ticket = pending["ticket"]
+    ticket = pending.ticket
     try:
         event = await add_to_report(
             turn.reports,
             ticket,
             user_id=turn.user_id,
-            note=pending["note"],
-            evidence=[StoredPhoto(**piece) for piece in pending["evidence"]],
+            note=pending.note,
+            evidence=pending.stored(),
         )
     except ReportNotFound:
         await _end(turn, words.ADD_NOT_YOURS)
@@ -213,7 +193,7 @@ async def finish(
         log.warning("addition to %s not written: %s", ticket, error)
         await _end(turn, words.ADD_FAILED)
         return
-    log.info("addition %s to report %s (%s pieces)", event.id, ticket, len(pending["evidence"]))
+    log.info("addition %s to report %s (%s pieces)", event.id, ticket, len(pending.evidence))
     await _end(turn, words.ADD_DONE, ticket=ticket)
     report = await turn.reports.get(ticket)
     if await _tell_staff(session, turn, report, pending, event.id) and outbox_nudge is not None:
@@ -242,14 +222,14 @@ async def _remove_buttons(turn: Turn, query: CallbackQuery) -> None:
 
 
 async def _tell_staff(
-    session: AsyncSession, turn: Turn, report: Report, pending: dict[str, Any], event_id: int
+    session: AsyncSession, turn: Turn, report: Report, pending: Collected, event_id: int
 ) -> bool:
     """Queue a line for the staff chat: the ticket, what was added, the note shortened; never
     who added it (the reporter may be anonymous). Demo reports stay out of the staff chat."""
     chat_id = turn.settings.staff_chat_id
     if chat_id is None or report.demo:
         return False
-    counts = evidence_counts(_kinds(pending))
+    counts = evidence_counts(pending.kinds)
     lines = [
         html(
             words.STAFF_ADDITION.format(
@@ -257,8 +237,8 @@ async def _tell_staff(
             )
         )
     ]
-    if pending["note"]:
-        note = shorten(pending["note"], STAFF_NOTE_CHARS)
+    if pending.note:
+        note = shorten(pending.note, STAFF_NOTE_CHARS)
         lines.append(html(words.STAFF_ADDITION_NOTE.format(note=note)))
     return await Outbox(session).add(
         chat_id=chat_id,
@@ -274,7 +254,7 @@ async def _tell_staff(
 async def addition_hint(message: Message, turn: Turn) -> None:
     """A sticker, a location, a contact: what can be added, and nothing lost."""
     pending = await _pending(turn)
-    await turn.send(words.ADD_HINT, markup=keyboards.addition(turn.script, pending["ticket"]))
+    await turn.send(words.ADD_HINT, markup=keyboards.addition(turn.script, pending.ticket))
 
 
 @router.callback_query(AddCb.filter(), ~StateFilter(AdditionFlow.evidence))

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -23,6 +22,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
 from bot.routers.report.cards import announce_reopened
+from bot.routers.report.collecting import Collected
 from bot.routers.report.draft import ReportFlow
 from bot.routers.report.intake import EVIDENCE
 from bot.routers.report.photos import incoming_evidence, receive
@@ -31,7 +31,6 @@ from reports import InvalidReport, ReportNotFound
 from reports.errors import AlreadyAnswered, InvalidTransition, NotYourReport, ReportError
 from reports.evidence import MAX_PIECES
 from reports.feedback import MAX_NOTE, TOKEN_PREFIX, Feedback, parse_answer_token
-from reports.media import StoredPhoto
 
 if TYPE_CHECKING:
     from aiogram.types import CallbackQuery, Message
@@ -42,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)
-KEY = "not_fixed"  # FSM data: {"ticket", "evidence": [StoredPhoto fields], "note"}
+KEY = "not_fixed"  # FSM data: what `Collected` gathers (the ticket, evidence and a note)
 MENU = frozenset().union(
     *(
         texts.both_scripts(label)
@@ -113,34 +112,23 @@ async def answered(query: CallbackQuery, turn: Turn, raw_state: str | None) -> N
         await turn.send(words.THANKS_FIXED, ticket=ticket)
         return
     await turn.state.set_state(FixedFlow.evidence)
-    await turn.state.update_data({KEY: _empty(ticket)})
+    await Collected(KEY, ticket=ticket).save(turn.state)
     await turn.send(words.ASK_EVIDENCE, ticket=ticket, markup=_buttons(turn.script))
 
 
-def _empty(ticket: str) -> dict[str, Any]:
-    return {"ticket": ticket, "evidence": [], "note": ""}
+async def _pending(turn: Turn) -> Collected:
+    return await Collected.load(turn.state, KEY)
 
 
-async def _pending(turn: Turn) -> dict[str, Any]:
-    return dict((await turn.state.get_data()).get(KEY) or _empty(""))
-
-
-async def _keep(turn: Turn, pending: dict[str, Any]) -> None:
-    await turn.state.update_data({KEY: pending})
-    got_note = texts.say(words.GOT_NOTE, turn.script) if pending["note"] else ""
+async def _keep(turn: Turn, pending: Collected) -> None:
+    await pending.save(turn.state)
+    got_note = texts.say(words.GOT_NOTE, turn.script) if pending.note else ""
     await turn.send(
         words.GOT_EVIDENCE,
-        pieces=len(pending["evidence"]),
+        pieces=len(pending.evidence),
         note=got_note,
         markup=_buttons(turn.script),
     )
-
-
-async def _leave(turn: Turn) -> None:
-    await turn.state.set_state(None)
-    data = await turn.state.get_data()
-    data.pop(KEY, None)
-    await turn.state.set_data(data)
 
 
 @router.message(FixedFlow.evidence, EVIDENCE)
@@ -151,27 +139,23 @@ async def add_evidence(message: Message, turn: Turn) -> None:
     if incoming is None:
         await turn.send(words.NEED_EVIDENCE, markup=_buttons(turn.script))
         return
-    if len(pending["evidence"]) >= MAX_PIECES:
+    if len(pending.evidence) >= MAX_PIECES:
         await turn.send(words.TOO_MANY, max=MAX_PIECES, markup=_buttons(turn.script))
         return
     stored = await receive(turn, incoming, markup=_buttons(turn.script))
     if stored is None:  # the citizen was told why
         return
-    if all(piece["sha256"] != stored.sha256 for piece in pending["evidence"]):
-        pending["evidence"].append(asdict(stored))
-    if message.caption:
-        pending["note"] = _joined(pending["note"], message.caption)
+    pending.add(stored)
+    pending.add_note(message.caption or "", max_chars=MAX_NOTE)  # a caption too long is left
     await _keep(turn, pending)
 
 
 @router.message(FixedFlow.evidence, TYPED)
 async def add_note(message: Message, turn: Turn) -> None:
     pending = await _pending(turn)
-    note = _joined(pending["note"], message.text or "")
-    if len(note) > MAX_NOTE:
+    if not pending.add_note(message.text or "", max_chars=MAX_NOTE):
         await turn.send(words.NOTE_TOO_LONG, max=MAX_NOTE, markup=_buttons(turn.script))
         return
-    pending["note"] = note
     await _keep(turn, pending)
 
 
@@ -187,35 +171,29 @@ async def finish(
 ) -> None:
     await query.answer()
     pending = await _pending(turn)
-    ticket = str(pending.get("ticket") or "")
+    ticket = pending.ticket
     if callback_data.action != "submit":
-        await _leave(turn)
+        await Collected.leave(turn.state, KEY)
         await turn.send(words.CANCELLED, ticket=ticket)
         return
-    if not pending["evidence"] and not pending["note"].strip():
+    if not pending.evidence and not pending.note:
         await turn.send(words.NEED_EVIDENCE, markup=_buttons(turn.script))
         return
-    evidence = [StoredPhoto(**piece) for piece in pending["evidence"]]
     try:
         report = await Feedback(turn.reports).not_fixed(
-            ticket, user_id=turn.user_id, note=pending["note"], evidence=evidence
+            ticket, user_id=turn.user_id, note=pending.note, evidence=pending.stored()
         )
     except InvalidReport:  # a kept file went missing from the store: ask again
-        pending["evidence"] = []
-        await turn.state.update_data({KEY: pending})
+        pending.evidence = []
+        await pending.save(turn.state)
         await turn.send(words.PHOTO_PROBLEM, markup=_buttons(turn.script))
         return
     except ReportError as error:
-        await _leave(turn)
+        await Collected.leave(turn.state, KEY)
         await _refuse(turn, error, ticket)
         return
     events = await turn.reports.events(report.ticket)
     chat_id = turn.settings.staff_chat_id
     await announce_reopened(session, chat_id, report, turn.clock.now(), event_id=events[-1].id)
-    await _leave(turn)
+    await Collected.leave(turn.state, KEY)
     await turn.send(words.REOPENED, ticket=report.ticket)
-
-
-def _joined(note: str, more: str) -> str:
-    more = more.strip()
-    return f"{note}\n{more}".strip() if note else more
