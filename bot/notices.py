@@ -48,12 +48,6 @@ def message_markup(message: OutboxMessage, script: str | None = None) -> dict[st
     return reply_markup(message.payload, message.reply_markup, script)
 
 
-async def text_at_send_time(message: OutboxMessage, script_of: ScriptOf | None) -> str:
-    """`message_text` in the script the recipient reads now."""
-    text, _ = await rendered_at_send_time(message, script_of)
-    return text
-
-
 async def rendered_at_send_time(
     message: OutboxMessage, script_of: ScriptOf | None
 ) -> tuple[str, dict[str, Any] | None]:
